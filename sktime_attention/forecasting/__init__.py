@@ -1,0 +1,1 @@
+"""Forecasters of sktime_attention."""
