@@ -50,9 +50,7 @@ def check_float(value, name, low=None, high=None, low_open=False, high_open=Fals
 def check_option(value, name, options):
     """Return ``value`` if it is one of ``options`` (strings), else raise."""
     if not isinstance(value, str) or value not in options:
-        raise ValueError(
-            f"`{name}` must be one of {sorted(options)}, got {value!r}"
-        )
+        raise ValueError(f"`{name}` must be one of {sorted(options)}, got {value!r}")
     return value
 
 

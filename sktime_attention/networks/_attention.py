@@ -1,0 +1,143 @@
+"""Attention score functions behind one interface.
+
+Shape legend: B batch, Q queries (forecast steps attended at once), T encoder steps
+(keys), Dq query size, Dk key size, Dv value size.
+
+Every module maps ``(query, keys, values) -> (context, weights)``:
+
+- ``query``: (B, Dq) for one decoder step, or (B, Q, Dq) for several at once;
+- ``keys``: (B, T, Dk) and ``values``: (B, T, Dv);
+- ``context``: (B, Dv) or (B, Q, Dv), the weights' average of ``values``;
+- ``weights``: (B, T) or (B, Q, T), non-negative, summing to 1 over T.
+
+Decoders that attend to the same keys at every step call :meth:`prepare_keys` once
+and :meth:`attend` per step, so key projections are not recomputed.
+"""
+
+__all__ = [
+    "ATTENTION_TYPES",
+    "AdditiveAttention",
+    "DotAttention",
+    "GeneralAttention",
+    "ConcatAttention",
+    "ScaledDotAttention",
+    "make_attention",
+]
+
+import math
+
+import torch
+from torch import nn
+
+
+class _Attention(nn.Module):
+    """Base: subclasses define ``score(query (B, Q, Dq), keys) -> (B, Q, T)``."""
+
+    def prepare_keys(self, keys):
+        """Precompute whatever of ``keys`` (B, T, Dk) does not depend on the query."""
+        return keys
+
+    def score(self, query, prepared_keys):
+        raise NotImplementedError
+
+    def attend(self, query, prepared_keys, values):
+        """Attend with keys already passed through :meth:`prepare_keys`."""
+        single = query.dim() == 2
+        if single:
+            query = query.unsqueeze(1)  # (B, 1, Dq)
+        weights = torch.softmax(self.score(query, prepared_keys), dim=-1)  # (B, Q, T)
+        context = torch.bmm(weights, values)  # (B, Q, Dv)
+        if single:
+            return context.squeeze(1), weights.squeeze(1)
+        return context, weights
+
+    def forward(self, query, keys, values):
+        """Return ``(context, weights)`` for ``query`` over ``keys``/``values``."""
+        return self.attend(query, self.prepare_keys(keys), values)
+
+
+class AdditiveAttention(_Attention):
+    """Bahdanau et al. (2015): ``v' tanh(W_q q + W_k k)``."""
+
+    def __init__(self, query_size, key_size, attention_size=None):
+        super().__init__()
+        attention_size = attention_size or key_size
+        self.query_proj = nn.Linear(query_size, attention_size, bias=False)
+        self.key_proj = nn.Linear(key_size, attention_size)
+        self.v = nn.Linear(attention_size, 1, bias=False)
+
+    def prepare_keys(self, keys):
+        return self.key_proj(keys)  # (B, T, A)
+
+    def score(self, query, prepared_keys):
+        q = self.query_proj(query).unsqueeze(2)  # (B, Q, 1, A)
+        k = prepared_keys.unsqueeze(1)  # (B, 1, T, A)
+        return self.v(torch.tanh(q + k)).squeeze(-1)  # (B, Q, T)
+
+
+class DotAttention(_Attention):
+    """Luong et al. (2015) dot score: ``q' k`` (needs Dq == Dk)."""
+
+    def score(self, query, prepared_keys):
+        return torch.bmm(query, prepared_keys.transpose(1, 2))  # (B, Q, T)
+
+
+class ScaledDotAttention(DotAttention):
+    """Vaswani et al. (2017): ``q' k / sqrt(D)``, D the hidden (key) size."""
+
+    def score(self, query, prepared_keys):
+        return super().score(query, prepared_keys) / math.sqrt(query.shape[-1])
+
+
+class GeneralAttention(_Attention):
+    """Luong et al. (2015) general score: ``q' W k``."""
+
+    def __init__(self, query_size, key_size):
+        super().__init__()
+        self.key_proj = nn.Linear(key_size, query_size, bias=False)
+
+    def prepare_keys(self, keys):
+        return self.key_proj(keys)  # (B, T, Dq)
+
+    def score(self, query, prepared_keys):
+        return torch.bmm(query, prepared_keys.transpose(1, 2))  # (B, Q, T)
+
+
+class ConcatAttention(AdditiveAttention):
+    """Luong et al. (2015) concat score: ``v' tanh(W [q; k])``.
+
+    ``W [q; k]`` splits into ``W_q q + W_k k``, so this is the additive score with a
+    single bias; it differs from Bahdanau in where the decoder takes its query.
+    """
+
+
+def _dot(query_size, key_size):
+    if query_size != key_size:
+        raise ValueError(
+            f"dot attention needs equal query and key sizes, got {query_size} "
+            f"and {key_size}"
+        )
+    return DotAttention()
+
+
+def _scaled_dot(query_size, key_size):
+    _dot(query_size, key_size)
+    return ScaledDotAttention()
+
+
+ATTENTION_TYPES = {
+    "bahdanau": AdditiveAttention,
+    "luong_dot": _dot,
+    "luong_general": GeneralAttention,
+    "luong_concat": ConcatAttention,
+    "scaled_dot": _scaled_dot,
+}
+
+
+def make_attention(name, query_size, key_size):
+    """Build the attention module called ``name`` (a key of ``ATTENTION_TYPES``)."""
+    if name not in ATTENTION_TYPES:
+        raise ValueError(
+            f"`attention` must be one of {sorted(ATTENTION_TYPES)}, got {name!r}"
+        )
+    return ATTENTION_TYPES[name](query_size, key_size)
