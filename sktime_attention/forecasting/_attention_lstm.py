@@ -1,0 +1,228 @@
+"""LSTM encoder-decoder forecaster whose decoder attends over the encoder's steps."""
+
+__all__ = ["AttentionLSTMForecaster"]
+
+from sktime_attention.forecasting._torch_base import _BaseAttentionForecaster
+from sktime_attention.networks import AttentionSeq2Seq
+
+
+class AttentionLSTMForecaster(_BaseAttentionForecaster):
+    """LSTM encoder-decoder forecaster with temporal attention.
+
+    An LSTM encodes the last ``window_length`` steps (targets and past covariates);
+    an LSTM decoder emits one step at a time and, at each step, attends over all
+    encoder states. The attention weights say which past periods drove each
+    forecast step; they are exposed as ``attention_weights_`` and through
+    :meth:`predict_attention`. The decoder is recursive, so any horizon can be
+    forecast; known future covariates (``X`` over the horizon) feed the decoder.
+
+    Parameters
+    ----------
+    window_length : int, default=24
+        Encoder steps T: how far back the model looks.
+    attention : str, default="bahdanau"
+        Score function: ``"bahdanau"`` (additive, previous decoder state as query),
+        ``"luong_dot"``, ``"luong_general"``, ``"luong_concat"`` (current decoder
+        state as query) or ``"scaled_dot"`` (dot product over sqrt(hidden_size)).
+    hidden_size : int, default=32
+        LSTM hidden size D of encoder and decoder.
+    num_layers : int, default=1
+        Stacked LSTM layers in encoder and decoder.
+    dropout : float, default=0.0
+        Dropout between LSTM layers and on the decoder's attentional state.
+    teacher_forcing_ratio : float, default=1.0
+        Probability, per decoder step in training, of feeding the true previous
+        value (1.0) rather than the model's own forecast (0.0). Prediction is
+        always recursive. At 1.0 the Luong decoders train all steps in one call.
+    loss : {"mse", "mae", "huber"}, default="mse"
+        Training loss on scaled values.
+    max_epochs : int, default=100
+        Upper bound on training epochs.
+    batch_size : int, default=64
+        Windows per gradient step.
+    learning_rate : float, default=1e-3
+        Adam learning rate.
+    validation_fraction : float, default=0.1
+        Share of each series' last windows held out for early stopping; 0 trains
+        on all windows for ``max_epochs`` and keeps the last weights.
+    patience : int, default=10
+        Epochs without a better validation loss before training stops; the best
+        weights are restored.
+    horizon : int or None, default=None
+        Decoder steps in training. None: the largest step of ``fh`` passed to
+        ``fit``, else ``window_length``.
+    scaling : {"standard", "window", "none"}, default="window"
+        ``"standard"`` z-scores each column of each series (a constant column is
+        only centred); ``"window"`` also expresses targets relative to the last
+        value of each window, which helps trending series and many series of
+        different levels; ``"none"`` uses raw values.
+    windows_per_epoch : int or None, default=None
+        Sample at most this many training windows per epoch (None: all).
+    refit_on_update : bool, default=False
+        If True, ``update(update_params=True)`` retrains on all data seen;
+        otherwise ``update`` only moves the cutoff and the context window.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Training device; "auto" takes CUDA when available. The fitted network is
+        kept on the CPU, where prediction runs, so models move between machines.
+    num_threads : int or None, default=None
+        Torch CPU threads while fitting and predicting; None leaves torch's global
+        setting unchanged. Set 1 inside parallel workers to avoid oversubscription.
+    random_state : int, np.random.RandomState or None, default=None
+        Seeds weight initialisation, dropout, batch order and teacher forcing;
+        with an int two fits give identical forecasts.
+    verbose : bool, default=False
+        Print a progress bar over epochs to stderr.
+
+    Attributes
+    ----------
+    network_ : AttentionSeq2Seq
+        The trained torch module (on the CPU, eval mode).
+    attention_weights_ : pd.DataFrame or None
+        Attention of the forecast from the cutoff, recomputed when ``update``
+        moves the cutoff. Index ``step`` 1..horizon, columns ``lag``
+        ``-window_length + 1 .. 0`` (0 = the cutoff); rows sum to 1. For a panel
+        the index gains the series keys. None when the model uses ``X`` (the
+        decoder needs future ``X``: call ``predict_attention(fh, X)``).
+    training_history_ : pd.DataFrame
+        Per epoch ``train_loss`` and, with validation, ``val_loss``.
+    n_epochs_ : int
+        Epochs run (fewer than ``max_epochs`` after early stopping).
+
+    See Also
+    --------
+    sktime_attention.plotting.plot_attention : Heatmap of ``attention_weights_``.
+
+    References
+    ----------
+    .. [1] Bahdanau, Cho, Bengio (2015). Neural machine translation by jointly
+       learning to align and translate. ICLR.
+    .. [2] Luong, Pham, Manning (2015). Effective approaches to attention-based
+       neural machine translation. EMNLP.
+
+    Examples
+    --------
+    >>> from sktime.datasets import load_airline
+    >>> from sktime_attention import AttentionLSTMForecaster
+    >>> y = load_airline()
+    >>> forecaster = AttentionLSTMForecaster(
+    ...     window_length=12, hidden_size=8, max_epochs=2, random_state=0
+    ... )
+    >>> forecaster.fit(y, fh=[1, 2, 3])
+    AttentionLSTMForecaster(...)
+    >>> y_pred = forecaster.predict()
+    >>> forecaster.attention_weights_.shape
+    (3, 12)
+    """
+
+    _tags = {
+        # packaging
+        "authors": ["sktime_attention developers"],
+        "maintainers": ["sktime_attention developers"],
+        "python_dependencies": "torch",
+        # capabilities
+        "capability:multivariate": True,
+        "capability:exogenous": True,
+        "capability:insample": False,
+        "capability:pred_int": False,
+        "capability:update": True,
+        "capability:random_state": True,
+        "property:randomness": "derandomized",
+        # data
+        "y_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        "requires-fh-in-fit": False,
+        "X-y-must-have-same-index": True,
+        # the recursive decoder needs X at every step up to the last one in fh
+        "capability:non_contiguous_X": False,
+    }
+
+    def __init__(
+        self,
+        window_length=24,
+        attention="bahdanau",
+        hidden_size=32,
+        num_layers=1,
+        dropout=0.0,
+        teacher_forcing_ratio=1.0,
+        loss="mse",
+        max_epochs=100,
+        batch_size=64,
+        learning_rate=1e-3,
+        validation_fraction=0.1,
+        patience=10,
+        horizon=None,
+        scaling="window",
+        windows_per_epoch=None,
+        refit_on_update=False,
+        device="auto",
+        num_threads=None,
+        random_state=None,
+        verbose=False,
+    ):
+        self.window_length = window_length
+        self.attention = attention
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.teacher_forcing_ratio = teacher_forcing_ratio
+        self.loss = loss
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.horizon = horizon
+        self.scaling = scaling
+        self.windows_per_epoch = windows_per_epoch
+        self.refit_on_update = refit_on_update
+        self.device = device
+        self.num_threads = num_threads
+        self.random_state = random_state
+        self.verbose = verbose
+        super().__init__()
+
+    def _build_network(self, n_targets, n_covariates):
+        return AttentionSeq2Seq(
+            n_targets,
+            n_covariates,
+            self.window_length,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            dropout=self.dropout,
+            attention=self.attention,
+        )
+
+    @classmethod
+    def get_test_params(cls, parameter_set="default"):
+        """Return cheap parameter settings for sktime's estimator checks.
+
+        Parameters
+        ----------
+        parameter_set : str, default="default"
+            Name of the set; all sets are cheap (tiny windows, 1-2 epochs).
+
+        Returns
+        -------
+        list of dict
+            Arguments for ``__init__``.
+        """
+        return [
+            {
+                "window_length": 3,
+                "hidden_size": 4,
+                "max_epochs": 2,
+                "batch_size": 8,
+                "random_state": 0,
+            },
+            {
+                "window_length": 4,
+                "attention": "luong_general",
+                "hidden_size": 4,
+                "max_epochs": 1,
+                "teacher_forcing_ratio": 0.5,
+                "scaling": "window",
+                "horizon": 2,
+                "validation_fraction": 0.0,
+                "random_state": 1,
+            },
+        ]
