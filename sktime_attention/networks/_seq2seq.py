@@ -209,6 +209,9 @@ class AttentionSeq2Seq(nn.Module):
         self.decoder = AttentionDecoder(
             n_targets, n_covariates, hidden_size, num_layers, dropout, attention
         )
+        # Memory slot t = LSTM output + a projection of input t, so each slot stays
+        # tied to its own time step and attention weights point at real periods.
+        self.anchor = nn.Linear(n_features, hidden_size, bias=False)
 
     def forward(
         self, past, future=None, horizon=None, target=None, teacher_forcing=0.0
@@ -222,6 +225,7 @@ class AttentionSeq2Seq(nn.Module):
         if horizon is None:
             horizon = (target if target is not None else future).shape[1]
         memory, state, feature = self.encoder(past)  # (B, T, D)
+        memory = memory + self.anchor(past)  # (B, T, D)
         y_last = past[:, -1, : self.n_targets]  # (B, N)
         prediction, temporal = self.decoder(
             memory, state, y_last, future, horizon, target, teacher_forcing

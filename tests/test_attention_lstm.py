@@ -1,0 +1,273 @@
+"""Behaviour of AttentionLSTMForecaster: values, round trips, errors, look-ahead."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sktime.base import load
+from sktime.datasets import load_airline, load_longley
+
+from sktime_attention import AttentionLSTMForecaster
+
+FAST = dict(window_length=6, hidden_size=8, max_epochs=3, batch_size=16)
+
+
+def make(**kwargs):
+    return AttentionLSTMForecaster(**{**FAST, "random_state": 0, **kwargs})
+
+
+@pytest.fixture(scope="module")
+def airline():
+    return load_airline()
+
+
+@pytest.fixture(scope="module")
+def fitted(airline):
+    return make().fit(airline, fh=[1, 2, 3])
+
+
+def test_forecast_index_and_attention_table(fitted, airline):
+    y_pred = fitted.predict()
+    assert isinstance(y_pred, pd.Series)
+    assert y_pred.index.equals(pd.period_range("1961-01", periods=3, freq="M"))
+    assert np.isfinite(y_pred).all()
+    att = fitted.attention_weights_
+    assert list(att.index) == [1, 2, 3]
+    assert list(att.columns) == list(range(-5, 1))
+    np.testing.assert_allclose(att.sum(axis=1), 1.0, rtol=1e-5)
+    assert "attention_weights" in fitted.get_fitted_params()
+    assert list(fitted.training_history_.columns) == ["train_loss", "val_loss"]
+
+
+def test_predict_attention_is_pure_and_matches_the_fitted_table(fitted):
+    before = pickle.dumps(fitted.__dict__)
+    table = fitted.predict_attention([1, 2, 3])
+    pd.testing.assert_frame_equal(table, fitted.attention_weights_)
+    assert fitted.predict_attention([2]).index.tolist() == [2]
+    assert pickle.dumps(fitted.__dict__) == before
+
+
+def test_any_horizon_and_absolute_fh(fitted, airline):
+    relative = fitted.predict(fh=range(1, 30))
+    assert len(relative) == 29  # beyond the training horizon of 3
+    absolute = fitted.predict(fh=pd.PeriodIndex(["1961-02", "1961-05"], freq="M"))
+    np.testing.assert_allclose(absolute.to_numpy(), relative.iloc[[1, 4]].to_numpy())
+
+
+def test_same_random_state_gives_identical_forecasts(airline):
+    a = make().fit(airline, fh=[1, 2, 3])
+    b = make().fit(airline, fh=[1, 2, 3])
+    pd.testing.assert_series_equal(a.predict(), b.predict())
+    pd.testing.assert_frame_equal(a.attention_weights_, b.attention_weights_)
+    c = make(random_state=1).fit(airline, fh=[1, 2, 3])
+    assert not np.allclose(a.predict(), c.predict())
+
+
+def test_round_trips_keep_the_forecast(fitted, tmp_path):
+    expected = fitted.predict()
+    pd.testing.assert_series_equal(
+        pickle.loads(pickle.dumps(fitted)).predict(), expected
+    )
+    pd.testing.assert_series_equal(load(fitted.save()).predict(), expected)
+    fitted.save(tmp_path / "model")
+    pd.testing.assert_series_equal(load(tmp_path / "model.zip").predict(), expected)
+
+
+def test_update_moves_the_cutoff_and_the_attention(airline):
+    forecaster = make().fit(airline[:-12], fh=[1, 2, 3])
+    weights = forecaster.network_.state_dict()["decoder.out.weight"].clone()
+    before = forecaster.attention_weights_
+    forecaster.update(airline[-12:])
+    assert forecaster.cutoff[0] == airline.index[-1]
+    assert forecaster.predict().index[0] == pd.Period("1961-01", freq="M")
+    assert not before.equals(forecaster.attention_weights_)
+    # no refit unless asked
+    torch.testing.assert_close(
+        forecaster.network_.state_dict()["decoder.out.weight"], weights
+    )
+    refit = make(refit_on_update=True).fit(airline[:-12], fh=[1, 2, 3])
+    refit.update(airline[-12:])
+    assert not torch.equal(refit.network_.state_dict()["decoder.out.weight"], weights)
+
+
+def test_update_equals_fitting_context_for_the_forecast(airline):
+    """After update, the forecast uses the new window: same as a model whose
+    context was set to the longer series with the same network."""
+    updated = make().fit(airline[:-12], fh=[1, 2, 3])
+    updated.update(airline[-12:], update_params=False)
+    shifted = make().fit(airline[:-12], fh=[1, 2, 3])
+    shifted._history = [np.asarray(airline, dtype=float)[:, None]]
+    shifted._last_index = [airline.index[-1:]]
+    shifted._cutoff = airline.index[-1:]
+    np.testing.assert_allclose(updated.predict(), shifted.predict())
+
+
+def test_multivariate_y_and_exogenous_x():
+    data = load_longley()
+    y, X = data[1][["GNP", "UNEMP"]], data[1][["ARMED", "POP"]]
+    forecaster = make(window_length=3, horizon=2)
+    forecaster.fit(y.iloc[:-2], X=X.iloc[:-2])
+    y_pred = forecaster.predict(fh=[1, 2], X=X.iloc[-2:])
+    assert list(y_pred.columns) == ["GNP", "UNEMP"]
+    assert y_pred.index.equals(y.index[-2:])
+    assert forecaster.attention_weights_ is None  # needs future X
+    table = forecaster.predict_attention([1, 2], X=X.iloc[-2:])
+    np.testing.assert_allclose(table.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_future_covariates_cannot_leak_backwards():
+    """Forecast step h and its attention ignore X after step h (causal decoder)."""
+    data = load_longley()
+    y, X = data[1]["GNP"], data[1][["ARMED", "POP"]]
+    forecaster = make(window_length=3, horizon=3).fit(y.iloc[:-3], X=X.iloc[:-3])
+    future = X.iloc[-3:]
+    changed = future.copy()
+    changed.iloc[2] = changed.iloc[2] * 10
+    a = forecaster.predict(fh=[1, 2, 3], X=future)
+    b = forecaster.predict(fh=[1, 2, 3], X=changed)
+    np.testing.assert_allclose(a.iloc[:2], b.iloc[:2])
+    assert not np.isclose(a.iloc[2], b.iloc[2])
+    pd.testing.assert_frame_equal(
+        forecaster.predict_attention([1, 2], X=future),
+        forecaster.predict_attention([1, 2], X=changed),
+    )
+
+
+def test_values_after_the_cutoff_cannot_change_forecast_or_attention(airline):
+    changed = airline.copy()
+    changed.iloc[-24:] = changed.iloc[-24:] * 3
+    a = make().fit(airline[:-24], fh=[1, 2, 3])
+    b = make().fit(changed[:-24], fh=[1, 2, 3])
+    pd.testing.assert_series_equal(a.predict(), b.predict())
+    pd.testing.assert_frame_equal(a.attention_weights_, b.attention_weights_)
+    # longer horizons are recursive: the first steps do not depend on the last
+    np.testing.assert_allclose(
+        a.predict(fh=range(1, 13)).iloc[:3], a.predict(fh=[1, 2, 3])
+    )
+
+
+def test_training_history_and_early_stopping(airline):
+    forecaster = make(max_epochs=50, patience=2, learning_rate=0.05)
+    forecaster.fit(airline, fh=[1, 2, 3])
+    history = forecaster.training_history_
+    assert forecaster.n_epochs_ == len(history) < 50
+    best = history["val_loss"].idxmin()
+    assert forecaster.n_epochs_ - best == 2  # stopped after `patience` stale epochs
+    no_val = make(validation_fraction=0.0, max_epochs=2).fit(airline, fh=[1])
+    assert list(no_val.training_history_.columns) == ["train_loss"]
+
+
+@pytest.mark.parametrize("loss", ["mse", "mae", "huber"])
+@pytest.mark.parametrize("scaling", ["standard", "window", "none"])
+def test_losses_and_scalings_train(airline, loss, scaling):
+    y_pred = (
+        make(loss=loss, scaling=scaling, max_epochs=1).fit(airline, fh=[1]).predict()
+    )
+    assert np.isfinite(y_pred).all()
+
+
+def test_constant_series_is_safe():
+    y = pd.Series(np.full(40, 5.0))
+    for scaling in ["standard", "window"]:
+        y_pred = make(scaling=scaling).fit(y, fh=[1, 2]).predict()
+        assert np.isfinite(y_pred).all()
+
+
+def test_verbose_prints_a_progress_bar(airline, capsys):
+    make(verbose=True, max_epochs=2).fit(airline, fh=[1])
+    assert "epoch 2/2" in capsys.readouterr().err
+
+
+# -- bad input -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        (
+            {"window_length": 0},
+            ValueError,
+            r"`window_length` must be an int >= 1, got 0",
+        ),
+        ({"window_length": 2.5}, TypeError, r"`window_length` must be an int"),
+        ({"attention": "cosine"}, ValueError, r"`attention` must be one of .*'cosine'"),
+        ({"loss": "l3"}, ValueError, r"`loss` must be one of"),
+        ({"dropout": 1.0}, ValueError, r"`dropout` must be a float in \[0.0, 1.0\)"),
+        ({"teacher_forcing_ratio": 2}, ValueError, r"`teacher_forcing_ratio`"),
+        ({"scaling": "minmax"}, ValueError, r"`scaling` must be one of"),
+        ({"device": "tpu"}, ValueError, r"`device` must be one of"),
+        ({"validation_fraction": 1.0}, ValueError, r"`validation_fraction`"),
+    ],
+)
+def test_bad_parameters_raise_clear_errors(airline, params, error, match):
+    with pytest.raises(error, match=match):
+        make(**params).fit(airline, fh=[1])
+
+
+def test_nan_in_y_is_reported_with_the_count(airline):
+    y = airline.copy()
+    y.iloc[[3, 7]] = np.nan
+    # sktime's own input check answers first, naming `y`
+    with pytest.raises(ValueError, match=r"cannot handle missing data.*\by\b"):
+        make().fit(y, fh=[1])
+
+
+def test_short_series_names_the_numbers():
+    y = pd.Series(np.arange(8.0))
+    with pytest.raises(
+        ValueError, match=r"`y` has 8 time points .*\(6\) \+ horizon \(3\) = 9"
+    ):
+        make().fit(y, fh=[1, 2, 3])
+
+
+def test_non_numeric_data_is_rejected():
+    y = pd.DataFrame({"a": np.arange(30.0), "b": ["x"] * 30})
+    with pytest.raises(TypeError, match=r"categorical features in endogeneous y"):
+        make().fit(y, fh=[1])
+
+
+def test_missing_x_over_fh_names_the_steps():
+    data = load_longley()
+    y, X = data[1]["GNP"], data[1][["ARMED"]]
+    forecaster = make(window_length=3, horizon=2).fit(y.iloc[:-3], X=X.iloc[:-3])
+    with pytest.raises(ValueError, match=r"`X` must cover the forecasting horizon"):
+        forecaster.predict(fh=[1, 2, 3], X=X.iloc[-3:-1])
+    with pytest.raises(ValueError, match=r"`X` is required in predict"):
+        forecaster.predict(fh=[1])
+
+
+def test_callers_data_is_not_modified(airline):
+    data = load_longley()
+    y, X = data[1]["GNP"], data[1][["ARMED", "POP"]]
+    y_copy, X_copy = y.copy(), X.copy()
+    forecaster = make(window_length=3).fit(y.iloc[:-2], X=X.iloc[:-2], fh=[1, 2])
+    forecaster.predict(X=X.iloc[-2:])
+    forecaster.update(y.iloc[-2:], X=X.iloc[-2:])
+    pd.testing.assert_series_equal(y, y_copy)
+    pd.testing.assert_frame_equal(X, X_copy)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(20, 60),
+    level=st.floats(-1e3, 1e3),
+    spread=st.floats(1e-3, 1e3),
+    window=st.integers(1, 8),
+    horizon=st.integers(1, 5),
+    seed=st.integers(0, 2**16),
+)
+def test_property_predictions_finite_and_indexed(
+    n, level, spread, window, horizon, seed
+):
+    rng = np.random.default_rng(seed)
+    y = pd.Series(level + spread * rng.standard_normal(n))
+    copy = y.copy()
+    forecaster = AttentionLSTMForecaster(
+        window_length=window, hidden_size=4, max_epochs=1, random_state=seed
+    )
+    y_pred = forecaster.fit(y, fh=range(1, horizon + 1)).predict()
+    assert np.isfinite(y_pred).all()
+    assert list(y_pred.index) == list(range(n, n + horizon))
+    pd.testing.assert_series_equal(y, copy)
