@@ -1,0 +1,578 @@
+"""Regime-switching forecaster: a Gaussian hidden Markov model fitted with hmmlearn.
+
+The series is transformed (levels, differences or log differences), standardised,
+and modelled as Gaussian emissions from ``K`` hidden regimes. Forecasts come from
+forward filtering to the cutoff and propagating the state distribution with powers
+of the transition matrix. Shape legend: T time steps, H forecast steps,
+K states, F columns of ``y``.
+"""
+
+__all__ = ["HMMForecaster"]
+
+import logging
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+from scipy.special import ndtr
+from scipy.stats import multivariate_normal
+from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
+
+from sktime_attention.utils._validation import (
+    check_finite_frame,
+    check_float,
+    check_int,
+    check_option,
+)
+
+_COVARIANCE_TYPES = ("full", "diag", "spherical", "tied")
+_TRANSFORMS = ("diff", "level", "log_diff")
+_MIN_COVAR = 1e-3  # floor on state variances (eigenvalues), standardised units
+_COVARS_PRIOR = 1e-2  # covariance prior: keeps one-point / empty states non-singular
+
+
+class HMMConvergenceWarning(UserWarning):
+    """EM stopped at ``n_iter`` before the log-likelihood gain fell below ``tol``."""
+
+
+@contextmanager
+def _quiet_hmmlearn():
+    """Silence hmmlearn's logging and k-means duplicate-point warnings (noise)."""
+    logger = logging.getLogger("hmmlearn")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Number of distinct clusters")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+class HMMForecaster(BaseForecaster):
+    """Gaussian hidden Markov model forecaster with exact or Monte Carlo intervals.
+
+    Fits ``hmmlearn.hmm.GaussianHMM`` to the transformed, standardised series
+    (``n_init`` EM restarts, best log-likelihood kept). At the cutoff the filtered
+    state distribution ``p_T = p(s_T | y_1..T)`` is propagated as
+    ``p_h = p_T A^h``. Point forecasts and variances are exact for every
+    transform (moment recursions over state paths; for ``"log_diff"`` the exact
+    mean of the lognormal mixture, not ``exp`` of the expected log). Quantiles are
+    exact for ``"level"`` (root of the Gaussian-mixture CDF) and seeded Monte Carlo
+    over ``n_samples`` state/emission paths for ``"diff"`` and ``"log_diff"``.
+    Multivariate ``y`` gets per-column (marginal) quantiles and variances.
+    Exogenous ``X`` is ignored.
+
+    Parameters
+    ----------
+    n_states : int >= 1 or "auto", default=2
+        Number of hidden regimes; ``"auto"`` picks the lowest BIC in
+        ``n_states_range``.
+    n_states_range : tuple of two ints, default=(1, 4)
+        Inclusive range searched when ``n_states="auto"``.
+    covariance_type : {"diag", "full", "spherical", "tied"}, default="diag"
+        hmmlearn's emission covariance structure.
+    transform : {"diff", "level", "log_diff"}, default="diff"
+        What the HMM models: levels, first differences, or differences of logs
+        (the latter needs strictly positive ``y``).
+    n_iter : int >= 1, default=100
+        Maximum EM iterations per restart.
+    n_init : int >= 1, default=3
+        EM restarts with different seeds; the best log-likelihood is kept.
+    tol : float > 0, default=1e-3
+        EM stops when the log-likelihood gain falls below ``tol``.
+    random_state : int >= 0 or None, default=None
+        Seeds the restarts and the Monte Carlo paths; a fixed value makes fits
+        and all predictions reproducible. A fitted forecaster always returns the
+        same predictions on repeated calls.
+    n_samples : int >= 10, default=2000
+        Monte Carlo paths for ``"diff"`` / ``"log_diff"`` quantiles.
+    refit_on_update : bool, default=False
+        If True, ``update(update_params=True)`` refits on all data seen; otherwise
+        ``update`` only extends the stored series and re-filters the states.
+
+    Attributes
+    ----------
+    model_ : hmmlearn.hmm.GaussianHMM
+        Fitted model, in standardised units; states ordered as below.
+    n_states_ : int
+        Number of states used (chosen by BIC when ``n_states="auto"``).
+    startprob_ : ndarray of shape (K,)
+        Initial state distribution.
+    transmat_ : ndarray of shape (K, K)
+        Transition matrix, rows = from-state, columns = to-state.
+    means_ : ndarray of shape (K, F)
+        State means of the transformed series in its original units; states are
+        sorted by the mean of the first column (``state_0`` lowest).
+    covars_ : ndarray of shape (K, F, F)
+        Full covariance matrix per state in original units of the transformed
+        series, whatever ``covariance_type`` (diagonal for "diag", etc.).
+    state_probs_ : pd.Series of length K
+        Filtered probabilities ``p(s_T | y_1..T)`` at the cutoff, index
+        ``state_0..state_{K-1}``; refreshed by ``update``.
+    log_likelihood_ : float
+        Log-likelihood of the transformed training series (original units).
+    bic_ : float or dict of int -> float
+        BIC of the fitted model, or ``{n_states: BIC}`` when ``n_states="auto"``.
+
+    Examples
+    --------
+    >>> from sktime.datasets import load_airline
+    >>> from sktime_attention import HMMForecaster
+    >>> y = load_airline()
+    >>> forecaster = HMMForecaster(n_states=2, transform="log_diff", random_state=0)
+    >>> forecaster.fit(y)
+    HMMForecaster(random_state=0, transform='log_diff')
+    >>> y_pred = forecaster.predict(fh=[1, 2, 3])
+    >>> intervals = forecaster.predict_interval(fh=[1, 2, 3], coverage=0.9)
+    >>> regimes = forecaster.filter_states()  # (T - 1, K) filtered probabilities
+    """
+
+    _tags = {
+        # packaging
+        "authors": "sktime_attention developers",
+        "maintainers": "sktime_attention developers",
+        "python_dependencies": "hmmlearn",
+        # data handling: uni- and multivariate y, X ignored
+        "y_inner_mtype": "pd.DataFrame",
+        "capability:multivariate": True,
+        "capability:exogenous": False,
+        "requires-fh-in-fit": False,
+        # capabilities
+        "capability:pred_int": True,
+        "capability:insample": False,
+        "capability:pred_int:insample": False,
+        "capability:update": True,
+        # randomness: fixed by random_state
+        "capability:random_state": True,
+        "property:randomness": "derandomized",
+    }
+    _config = {"remember_data": False}
+
+    def __init__(
+        self,
+        n_states=2,
+        n_states_range=(1, 4),
+        covariance_type="diag",
+        transform="diff",
+        n_iter=100,
+        n_init=3,
+        tol=1e-3,
+        random_state=None,
+        n_samples=2000,
+        refit_on_update=False,
+    ):
+        self.n_states = n_states
+        self.n_states_range = n_states_range
+        self.covariance_type = covariance_type
+        self.transform = transform
+        self.n_iter = n_iter
+        self.n_init = n_init
+        self.tol = tol
+        self.random_state = random_state
+        self.n_samples = n_samples
+        self.refit_on_update = refit_on_update
+        super().__init__()
+        self._y = None
+        self._X = None
+
+    def _check_params(self):
+        """Validate parameters; return the candidate numbers of states."""
+        check_option(self.covariance_type, "covariance_type", _COVARIANCE_TYPES)
+        check_option(self.transform, "transform", _TRANSFORMS)
+        check_int(self.n_iter, "n_iter", minimum=1)
+        check_int(self.n_init, "n_init", minimum=1)
+        check_float(self.tol, "tol", low=0, low_open=True)
+        check_int(self.random_state, "random_state", minimum=0, allow_none=True)
+        check_int(self.n_samples, "n_samples", minimum=10)
+        if not isinstance(self.refit_on_update, bool | np.bool_):
+            raise TypeError(
+                f"`refit_on_update` must be a bool, got {self.refit_on_update!r}"
+            )
+        if isinstance(self.n_states, str) and self.n_states != "auto":
+            raise ValueError(
+                f"`n_states` must be an int >= 1 or 'auto', got {self.n_states!r}"
+            )
+        if self.n_states == "auto":
+            rng = self.n_states_range
+            if not (isinstance(rng, tuple | list) and len(rng) == 2):
+                raise TypeError(
+                    f"`n_states_range` must be a tuple (low, high), got {rng!r}"
+                )
+            low = check_int(rng[0], "n_states_range[0]", minimum=1)
+            high = check_int(rng[1], "n_states_range[1]", minimum=low)
+            return list(range(low, high + 1))
+        return [check_int(self.n_states, "n_states", minimum=1)]
+
+    def _check_data(self, y, name="y"):
+        """Return ``y`` as a finite float array (T, F); never modifies ``y``."""
+        if isinstance(y, pd.Series):
+            y = y.to_frame()
+        if not isinstance(y, pd.DataFrame):
+            raise TypeError(f"`{name}` must be a pd.Series or pd.DataFrame, got {y!r}")
+        values = check_finite_frame(y, name)
+        if self.transform == "log_diff" and values.size and values.min() <= 0:
+            raise ValueError(
+                f"`{name}` must be strictly positive when transform='log_diff', "
+                f"got minimum value {float(values.min())!r}"
+            )
+        return values
+
+    def _transform(self, values):
+        """Levels (T, F) -> modelled series (T or T - 1, F)."""
+        if self.transform == "level":
+            return values
+        return np.diff(
+            np.log(values) if self.transform == "log_diff" else values, axis=0
+        )
+
+    def _fit(self, y, X, fh):
+        candidates = self._check_params()
+        values = self._check_data(y)
+        z = self._transform(values)
+        needed = 2 * max(candidates)
+        if len(z) < needed:
+            raise ValueError(
+                f"`y` is too short: {len(y)} point(s) leave {len(z)} after "
+                f"transform={self.transform!r}, but {max(candidates)} state(s) need "
+                f"at least {needed} (2 per state)"
+            )
+        self._cur_y = y.copy()
+        self._shift = np.mean(z, axis=0)
+        scale = np.std(z, axis=0)
+        self._scale = np.where(scale > 1e-12 * (1 + np.abs(self._shift)), scale, 1.0)
+        u = (z - self._shift) / self._scale
+
+        rng = np.random.default_rng(self.random_state)
+        self._mc_seed = int(rng.integers(2**31 - 1))
+        fits = {
+            k: self._fit_hmm(u, k, rng.integers(2**31 - 1, size=self.n_init))
+            for k in candidates
+        }
+        log_jac = len(z) * np.log(self._scale).sum()  # standardised -> original
+        bics = {
+            k: float(-2 * (ll - log_jac) + _n_params(m) * np.log(len(z)))
+            for k, (m, ll) in fits.items()
+        }
+        self.n_states_ = min(bics, key=bics.get)
+        self.model_, ll = fits[self.n_states_]
+        self.log_likelihood_ = float(ll - log_jac)
+        self.bic_ = bics if self.n_states == "auto" else bics[self.n_states_]
+
+        hist = list(self.model_.monitor_.history)
+        if len(hist) < 2 or hist[-1] - hist[-2] >= self.tol:
+            warnings.warn(
+                f"HMM EM did not converge in n_iter={self.n_iter} iterations "
+                f"(tol={self.tol}); the model is usable but may be improved by a "
+                "larger `n_iter`",
+                HMMConvergenceWarning,
+                stacklevel=3,  # the caller of fit / update
+            )
+        m = self.model_
+        self.startprob_ = m.startprob_.copy()
+        self.transmat_ = m.transmat_.copy()
+        self.means_ = self._shift + m.means_ * self._scale
+        self._std_covars = _full_covars(m)  # (K, F, F), standardised units
+        self.covars_ = self._std_covars * np.outer(self._scale, self._scale)
+        self._set_filtered(self._filter(values)[-1], values[-1])
+        return self
+
+    def _fit_hmm(self, u, k, seeds):
+        """Best of ``len(seeds)`` EM restarts with ``k`` states; states sorted."""
+        from hmmlearn.hmm import GaussianHMM
+
+        n_feat = u.shape[1]
+        full = self.covariance_type in ("full", "tied")
+        best, best_ll = None, -np.inf
+        for seed in seeds:
+            model = GaussianHMM(
+                n_components=k,
+                covariance_type=self.covariance_type,
+                min_covar=_MIN_COVAR,
+                covars_prior=_COVARS_PRIOR * np.eye(n_feat) if full else _COVARS_PRIOR,
+                covars_weight=n_feat + 1 if full else 1,
+                n_iter=self.n_iter,
+                tol=self.tol,
+                random_state=int(seed),
+            )
+            try:
+                with _quiet_hmmlearn():
+                    model.fit(u)
+                    _floor_covars(model)
+                    ll = model.score(u)
+            except (ValueError, np.linalg.LinAlgError):
+                continue
+            if np.isfinite(ll) and ll > best_ll:
+                best, best_ll = model, ll
+        if best is None:
+            raise ValueError(
+                f"all n_init={self.n_init} EM restarts with {k} state(s) failed "
+                f"(degenerate covariances); try covariance_type='diag' or fewer states"
+            )
+        order = np.argsort(best.means_[:, 0], kind="stable")
+        best.startprob_ = best.startprob_[order]
+        best.transmat_ = best.transmat_[np.ix_(order, order)]
+        best.means_ = best.means_[order]
+        if self.covariance_type != "tied":  # compact storage, one entry per state
+            best._covars_ = best._covars_[order]
+        return best, best_ll
+
+    def _set_filtered(self, probs, last):
+        self._p_T = probs / probs.sum()
+        self._last = last
+        index = pd.Index(self._state_names(), name="state")
+        self.state_probs_ = pd.Series(self._p_T, index=index, name="probability")
+
+    def _forward(self, u, prior):
+        """Return filtered probabilities (T, K) of standardised ``u``."""
+        m, logpdf = self.model_, multivariate_normal.logpdf
+        logb = np.empty((len(u), len(m.means_)))  # (T, K) emission log-densities
+        for k, (mu, cov) in enumerate(zip(m.means_, self._std_covars)):
+            logb[:, k] = logpdf(u, mu, cov, allow_singular=True)
+        probs = np.empty_like(logb)
+        with np.errstate(divide="ignore"):
+            for t in range(len(u)):
+                lp = np.log(prior) + logb[t]
+                p = np.exp(lp - lp.max())
+                probs[t] = p / p.sum()
+                prior = probs[t] @ m.transmat_
+        return probs
+
+    def filter_states(self, y=None):
+        """Return filtered state probabilities ``p(s_t | y_1..t)`` (no smoothing).
+
+        Parameters
+        ----------
+        y : pd.Series or pd.DataFrame, optional
+            Series with the columns seen in ``fit``; default: all data seen in
+            ``fit`` and ``update``. Not modified.
+
+        Returns
+        -------
+        pd.DataFrame
+            Index = time index of the transformed series (the first point is lost
+            to ``"diff"``/``"log_diff"``), columns ``state_0..``; rows sum to 1.
+        """
+        self.check_is_fitted()
+        y = self._cur_y if y is None else y
+        values = self._check_data(y)
+        if values.shape[1] != self.means_.shape[1]:
+            raise ValueError(
+                f"`y` must have {self.means_.shape[1]} column(s) as in fit, "
+                f"got {values.shape[1]}"
+            )
+        probs = self._filter(values)
+        return pd.DataFrame(
+            probs, index=y.index[len(y) - len(probs) :], columns=self._state_names()
+        )
+
+    def _filter(self, values):
+        u = (self._transform(values) - self._shift) / self._scale
+        return self._forward(u, self.startprob_)
+
+    def _state_names(self):
+        return [f"state_{k}" for k in range(self.n_states_)]
+
+    def _update(self, y, X=None, update_params=True):
+        values = self._check_data(y)
+        old_end = self._cur_y.index[-1]
+        cur = pd.concat([self._cur_y, y])
+        cur = cur[~cur.index.duplicated(keep="last")].sort_index()
+        if update_params and self.refit_on_update:
+            return self._fit(cur, X=None, fh=self._fh)
+        self._cur_y = cur
+        if len(values) and y.index.min() > old_end:  # new data only: continue filter
+            prev = np.vstack([self._last, values])
+            u = (self._transform(prev)[-len(values) :] - self._shift) / self._scale
+            probs = self._forward(u, self._p_T @ self.transmat_)
+        else:  # overlapping data: re-filter everything
+            probs = self._filter(cur.to_numpy(dtype=float))
+        self._set_filtered(probs[-1], cur.to_numpy(dtype=float)[-1])
+        return self
+
+    def _steps(self, fh):
+        """Relative forecast steps (ints >= 1) of ``fh``."""
+        steps = fh.to_relative(self.cutoff).to_numpy().astype(int)
+        if steps.min() < 1:
+            raise ValueError(f"`fh` must be out of sample (steps >= 1), got {steps}")
+        return steps
+
+    def predict_state_probs(self, fh):
+        """Return propagated state probabilities ``p_T A^h`` for each step of ``fh``.
+
+        Parameters
+        ----------
+        fh : int, list of int or ForecastingHorizon
+            Steps ahead (relative) or absolute time points after the cutoff.
+
+        Returns
+        -------
+        pd.DataFrame
+            Index = forecast time points, columns ``state_0..``; rows sum to 1.
+        """
+        self.check_is_fitted()
+        fh = fh if isinstance(fh, ForecastingHorizon) else ForecastingHorizon(fh)
+        probs = [
+            self._p_T @ np.linalg.matrix_power(self.transmat_, h)
+            for h in self._steps(fh)
+        ]
+        return pd.DataFrame(
+            np.array(probs),
+            index=fh.to_absolute_index(self.cutoff),
+            columns=self._state_names(),
+        )
+
+    def _moments(self, horizon):
+        """Exact predictive mean and marginal variance of the levels, (H, F) each."""
+        A, m = self.transmat_, self.means_
+        v = np.diagonal(self.covars_, axis1=1, axis2=2)  # (K, F)
+        a = np.repeat(self._p_T[:, None], m.shape[1], axis=1)  # (K, F)
+        mean, var = np.empty((horizon, m.shape[1])), np.empty((horizon, m.shape[1]))
+        b, c = np.zeros_like(m), np.zeros_like(m)  # E[S; s], E[S^2; s] (diff)
+        g1, g2 = a.copy(), a.copy()  # E[exp(S); s], E[exp(2S); s] (log_diff)
+        for h in range(horizon):
+            a = A.T @ a
+            if self.transform == "level":
+                mean[h] = (a * m).sum(0)
+                var[h] = (a * (v + m**2)).sum(0) - mean[h] ** 2
+            elif self.transform == "diff":
+                bA, c = A.T @ b, A.T @ c
+                b = bA + a * m
+                c = c + 2 * m * bA + a * (v + m**2)
+                mean[h] = self._last + b.sum(0)
+                var[h] = c.sum(0) - b.sum(0) ** 2
+            else:
+                g1 = (A.T @ g1) * np.exp(m + v / 2)
+                g2 = (A.T @ g2) * np.exp(2 * m + 2 * v)
+                mean[h] = self._last * g1.sum(0)
+                var[h] = self._last**2 * (g2.sum(0) - g1.sum(0) ** 2)
+        return mean, np.maximum(var, 0.0)
+
+    def _simulate(self, horizon):
+        """Seeded Monte Carlo level paths (n_samples, H, F) for diff / log_diff."""
+        rng = np.random.default_rng(self._mc_seed)
+        n, (K, F) = self.n_samples, self.means_.shape
+        cum = np.cumsum(self.transmat_, axis=1)
+        cum[:, -1] = 1.0
+        s = rng.choice(K, size=n, p=self._p_T)  # state at the cutoff
+        states = np.empty((n, horizon), dtype=int)
+        for h in range(horizon):
+            s = (rng.random(n)[:, None] < cum[s]).argmax(axis=1)
+            states[:, h] = s
+        w, vecs = np.linalg.eigh(self.covars_)  # robust square root, (K, F, F)
+        root = vecs * np.sqrt(np.clip(w, 0, None))[:, None, :]
+        eps = rng.standard_normal((n, horizon, F))
+        z = self.means_[states] + np.einsum("nhij,nhj->nhi", root[states], eps)
+        total = np.cumsum(z, axis=1)
+        if self.transform == "diff":
+            return self._last + total
+        return self._last * np.exp(total)
+
+    def _moment_frame(self, fh, which):
+        steps = self._steps(fh)
+        values = self._moments(steps.max())[which][steps - 1]
+        index = fh.to_absolute_index(self.cutoff)
+        return pd.DataFrame(values, index=index, columns=self._cur_y.columns)
+
+    def _predict(self, fh, X=None):
+        return self._moment_frame(fh, 0)
+
+    def _predict_var(self, fh, X=None, cov=False):
+        if cov:
+            raise NotImplementedError("HMMForecaster returns marginal variances only")
+        return self._moment_frame(fh, 1)
+
+    def _predict_quantiles(self, fh, X, alpha):
+        steps = self._steps(fh)
+        if self.transform == "level":  # exact: quantiles of a Gaussian mixture
+            probs = self.predict_state_probs(fh).to_numpy()  # (H, K)
+            sd = np.sqrt(np.diagonal(self.covars_, axis1=1, axis2=2))  # (K, F)
+            q = np.empty((len(alpha), len(steps), sd.shape[1]))  # (alpha, H, F)
+            for i, h, j in np.ndindex(q.shape):
+                q[i, h, j] = _mixture_quantile(
+                    probs[h], self.means_[:, j], sd[:, j], alpha[i]
+                )
+        else:  # Monte Carlo over state paths
+            q = np.quantile(self._simulate(steps.max())[:, steps - 1], alpha, axis=0)
+        columns = pd.MultiIndex.from_product([self._get_varnames(), list(alpha)])
+        values = q.transpose(1, 2, 0).reshape(len(steps), -1)  # var-major, then alpha
+        index = fh.to_absolute_index(self.cutoff)
+        return pd.DataFrame(values, index=index, columns=columns)
+
+    @classmethod
+    def get_test_params(cls, parameter_set="default"):
+        """Return cheap parameter sets for sktime's estimator checks.
+
+        Parameters
+        ----------
+        parameter_set : str, default="default"
+            Unused; present for the sktime interface.
+
+        Returns
+        -------
+        list of dict
+            Arguments for ``__init__``: MC ``"diff"``, exact ``"level"``, "auto".
+        """
+        cheap = {"n_iter": 50, "n_init": 1, "n_samples": 100, "random_state": 0}
+        return [
+            {**cheap, "random_state": 0},
+            {**cheap, "n_states": 1, "transform": "level", "covariance_type": "full"},
+            {**cheap, "n_states": "auto", "n_states_range": (1, 2), "n_init": 2},
+        ]
+
+
+def _floor_covars(model):
+    """Raise every state variance (covariance eigenvalue) to ``_MIN_COVAR``."""
+    if model.covariance_type in ("diag", "spherical"):
+        model._covars_ = np.maximum(model._covars_, _MIN_COVAR)
+    else:  # "full" (K, F, F) or "tied" (F, F)
+        w, v = np.linalg.eigh(model._covars_)
+        floored = v * np.maximum(w, _MIN_COVAR)[..., None, :]
+        model._covars_ = floored @ np.swapaxes(v, -1, -2)
+
+
+def _full_covars(model):
+    """Return full (K, F, F) state covariances of a fitted GaussianHMM.
+
+    hmmlearn 0.3.3's ``covars_`` mis-shapes "spherical" for F > 1 after EM, which
+    stores a (K, F) copy of each state's single variance.
+    """
+    if model.covariance_type != "spherical":
+        return model.covars_
+    var = np.asarray(model._covars_).reshape(model.n_components, -1)[:, 0]
+    return var[:, None, None] * np.eye(model.n_features)
+
+
+def _n_params(model):
+    """Free scalar parameters of a fitted GaussianHMM (for BIC)."""
+    k, f = model.n_components, model.n_features
+    cov = {
+        "spherical": k,
+        "diag": k * f,
+        "full": k * f * (f + 1) // 2,
+        "tied": f * (f + 1) // 2,
+    }[model.covariance_type]
+    return (k - 1) + k * (k - 1) + k * f + cov
+
+
+def _mixture_quantile(weights, means, sds, alpha):
+    """Quantile ``alpha`` of a 1-D Gaussian mixture by root-finding its CDF."""
+    if alpha <= 0 or alpha >= 1:
+        return -np.inf if alpha <= 0 else np.inf
+
+    def excess(x):
+        return weights @ ndtr((x - means) / sds) - alpha
+
+    low, high = (means - 10 * sds).min(), (means + 10 * sds).max()
+    width = high - low
+    for _ in range(60):
+        if excess(low) <= 0:
+            break
+        low -= width
+    for _ in range(60):
+        if excess(high) >= 0:
+            break
+        high += width
+    return brentq(excess, low, high, xtol=1e-12 * max(1.0, abs(high)))
