@@ -1,6 +1,6 @@
 """Plots of attention tables (matplotlib); each returns the figure and axes."""
 
-__all__ = ["plot_attention"]
+__all__ = ["plot_attention", "plot_attention_overlay", "plot_feature_attention"]
 
 import numpy as np
 import pandas as pd
@@ -15,9 +15,18 @@ def _lag_labels(lags, cutoff):
     cutoff = cutoff if isinstance(cutoff, pd.Index) else pd.Index([cutoff])
     try:
         fh = ForecastingHorizon(np.asarray(lags, dtype=int), is_relative=True)
-        return [str(t) for t in fh.to_absolute_index(cutoff)]
+        times = fh.to_absolute_index(cutoff)
     except (TypeError, ValueError, AttributeError):  # e.g. a Timestamp without freq
         return [str(lag) for lag in lags]
+    return _time_labels(times)
+
+
+def _time_labels(times):
+    """Format time stamps compactly: dates without a midnight clock time."""
+    if isinstance(times, pd.DatetimeIndex):
+        midnight = (times == times.normalize()).all()
+        return list(times.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M"))
+    return [str(t) for t in times]
 
 
 def plot_attention(attention, cutoff=None, ax=None, cmap="viridis", title=None):
@@ -82,5 +91,281 @@ def plot_attention(attention, cutoff=None, ax=None, cmap="viridis", title=None):
     ax.set_xlabel("encoder time" if cutoff is not None else "encoder lag (0 = cutoff)")
     ax.set_ylabel("forecast step")
     ax.set_title(title or "Temporal attention")
+    fig.tight_layout()
+    return fig, ax
+
+
+def _ticks(ax, axis, labels, rotate=False):
+    """Put at most 12 evenly spaced ``labels`` on ``axis`` ("x" or "y")."""
+    ticks = np.unique(np.linspace(0, len(labels) - 1, min(len(labels), 12)).astype(int))
+    chosen = [labels[i] for i in ticks]
+    if axis == "x":
+        kwargs = {"rotation": 45, "ha": "right"} if rotate else {}
+        ax.set_xticks(ticks, chosen, **kwargs)
+    else:
+        ax.set_yticks(ticks, chosen)
+
+
+def _feature_table(attention):
+    """Return (table, cutoff) from a feature-attention frame/series or forecaster."""
+    cutoff = None
+    if not isinstance(attention, pd.DataFrame | pd.Series):
+        forecaster = attention
+        attention = getattr(forecaster, "feature_attention_", None)
+        if attention is None:
+            raise ValueError(
+                "`attention` has no feature attention: fit a "
+                "DualStageAttentionForecaster, or pass a table"
+            )
+        cutoff = forecaster.cutoff
+    if isinstance(attention.index, pd.MultiIndex):
+        raise ValueError(
+            "`attention` must hold one window of one series (index `lag`), got a "
+            f"MultiIndex with levels {list(attention.index.names)}: select one "
+            "with .loc[...] or use get_attention(aggregate='mean')"
+        )
+    return attention, cutoff
+
+
+def plot_feature_attention(
+    attention, kind="bar", cutoff=None, ax=None, cmap="viridis", title=None
+):
+    """Plot feature (input) attention: bars per feature, or an encoder-time heatmap.
+
+    Parameters
+    ----------
+    attention : pd.DataFrame, pd.Series or fitted forecaster
+        A feature-attention table (index ``lag``, columns ``feature``) such as
+        ``feature_attention_`` or ``get_attention(aggregate="mean")["feature"]``;
+        a per-feature Series such as ``feature_importance_`` (bars only); or a
+        fitted :class:`DualStageAttentionForecaster`, whose ``feature_attention_``
+        and cutoff are used.
+    kind : {"bar", "heatmap"}, default="bar"
+        ``"bar"``: the mean weight of each feature over the encoder steps, with
+        a dashed line at the uniform weight 1 / n_features. ``"heatmap"``: feature
+        (rows) by encoder time (columns).
+    cutoff : pd.Period, pd.Timestamp, int or pd.Index, optional
+        Time of lag 0, to label the heatmap's columns with time stamps.
+    ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made when None.
+    cmap : str, default="viridis"
+        Colour map of the heatmap.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    fig, ax : matplotlib Figure and Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sktime.datasets import load_longley
+    >>> from sktime_attention import DualStageAttentionForecaster
+    >>> from sktime_attention.plotting import plot_feature_attention
+    >>> _, X = load_longley()
+    >>> f = DualStageAttentionForecaster(window_length=4, hidden_size=4, max_epochs=1)
+    >>> f = f.fit(X["GNP"], X=X[["ARMED", "POP"]], fh=[1])
+    >>> fig, ax = plot_feature_attention(f)
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['GNP', 'ARMED', 'POP']
+    >>> fig, ax = plot_feature_attention(f, kind="heatmap")
+    >>> ax.get_ylabel()
+    'feature'
+    """
+    import matplotlib.pyplot as plt
+
+    if kind not in ("bar", "heatmap"):
+        raise ValueError(f"`kind` must be one of ['bar', 'heatmap'], got {kind!r}")
+    attention, fitted_cutoff = _feature_table(attention)
+    cutoff = fitted_cutoff if cutoff is None else cutoff
+    if kind == "heatmap" and isinstance(attention, pd.Series):
+        raise ValueError(
+            "`kind='heatmap'` needs a table with one row per encoder step, got a "
+            "Series (one weight per feature)"
+        )
+    names = [
+        str(c)
+        for c in (
+            attention.index if isinstance(attention, pd.Series) else attention.columns
+        )
+    ]
+    if ax is None:
+        if kind == "bar":
+            size = (max(4.5, 0.9 * len(names) + 1.5), 3.5)
+        else:
+            size = (max(6.0, 0.25 * len(attention) + 2), 1.5 + 0.35 * len(names))
+        fig, ax = plt.subplots(figsize=size)
+    else:
+        fig = ax.figure
+    if kind == "bar":
+        means = attention if isinstance(attention, pd.Series) else attention.mean()
+        ax.bar(range(len(names)), means.to_numpy(), color="tab:blue")
+        ax.axhline(1 / len(names), color="grey", linestyle="--", label="uniform")
+        crowded = sum(len(n) for n in names) > 6 * len(names) or len(names) > 8
+        kwargs = {"rotation": 30, "ha": "right"} if crowded else {}
+        ax.set_xticks(range(len(names)), names, **kwargs)
+        ax.set_xlabel("feature")
+        ax.set_ylabel("mean attention weight")
+        ax.legend(loc="upper right", frameon=False)
+        ax.set_title(title or "Feature attention")
+    else:
+        image = ax.imshow(
+            attention.to_numpy().T, aspect="auto", cmap=cmap, vmin=0, vmax=None
+        )
+        fig.colorbar(image, ax=ax, label="attention weight")
+        _ticks(ax, "x", _lag_labels(attention.index, cutoff), rotate=True)
+        ax.set_yticks(range(len(names)), names)
+        ax.set_xlabel(
+            "encoder time" if cutoff is not None else "encoder lag (0 = cutoff)"
+        )
+        ax.set_ylabel("feature")
+        ax.set_title(title or "Feature attention per encoder step")
+    fig.tight_layout()
+    return fig, ax
+
+
+def _plot_times(index):
+    """Return x values matplotlib can draw: Periods become Timestamps."""
+    if isinstance(index, pd.PeriodIndex):
+        return index.to_timestamp()
+    return index
+
+
+def plot_attention_overlay(
+    forecaster, y=None, X=None, step=1, fh=None, context=None, ax=None, title=None
+):
+    """Plot a series, its forecast, and the attention of one forecast step.
+
+    The series (last ``context`` points) and the forecast from the cutoff are
+    drawn on the left axis; the temporal attention of forecast step ``step``
+    is drawn as bars over the encoder window on a twin right axis, so the bars
+    sit on the periods the forecast of that step attended to.
+
+    Parameters
+    ----------
+    forecaster : fitted attention forecaster
+        An :class:`AttentionLSTMForecaster` or
+        :class:`DualStageAttentionForecaster` fitted on one series.
+    y : pd.Series or pd.DataFrame, optional
+        The series to draw (its first column when several); default the data the
+        forecaster stores (seen in ``fit`` and ``update``).
+    X : pd.DataFrame, optional
+        Future covariates over ``fh``, required when the model uses ``X``.
+    step : int, default=1
+        Forecast step (1 = the first period after the cutoff) whose attention is
+        drawn.
+    fh : int, list or ForecastingHorizon, optional
+        Forecast steps to draw; default ``1 .. horizon`` (the training horizon).
+    context : int, optional
+        Past points drawn; default ``2 * window_length``.
+    ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made when None.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    fig, ax : matplotlib Figure and Axes
+        ``ax`` holds the series; the attention's twin axes is ``fig.axes[-1]``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sktime.datasets import load_airline
+    >>> from sktime_attention import AttentionLSTMForecaster
+    >>> from sktime_attention.plotting import plot_attention_overlay
+    >>> f = AttentionLSTMForecaster(window_length=12, hidden_size=4, max_epochs=1)
+    >>> f = f.fit(load_airline(), fh=[1, 2, 3])
+    >>> fig, ax = plot_attention_overlay(f, step=2)
+    >>> ax.get_xlabel(), fig.axes[-1].get_ylabel()
+    ('time', 'attention weight (step 2)')
+    """
+    import matplotlib.pyplot as plt
+
+    if getattr(forecaster, "_keys", [None])[0] is not None:
+        raise NotImplementedError(
+            "plot_attention_overlay draws one series: fit the forecaster on a single "
+            "series, or plot predict_attention(...).loc[key] with plot_attention"
+        )
+    if fh is None:
+        fh = list(range(1, forecaster._horizon + 1))
+    from sktime.forecasting.base import ForecastingHorizon
+
+    if not isinstance(fh, ForecastingHorizon):
+        fh = ForecastingHorizon(fh, is_relative=True)
+    if step not in list(fh.to_relative(forecaster.cutoff)):
+        fh = ForecastingHorizon(
+            sorted({*fh.to_relative(forecaster.cutoff), step}), is_relative=True
+        )
+    y_pred = forecaster.predict(fh=fh, X=X)
+    weights = forecaster.predict_attention(fh=[step], X=X).iloc[0]
+    if y is None:
+        past = pd.DataFrame(
+            forecaster._history[0][:, : forecaster._n_targets],
+            index=forecaster._history_index(0),
+            columns=forecaster._y_columns,
+        )
+    else:
+        past = y.to_frame() if isinstance(y, pd.Series) else y
+    name = past.columns[0]
+    y_pred = y_pred.to_frame() if isinstance(y_pred, pd.Series) else y_pred
+    context = context or 2 * forecaster.window_length
+    past = past.iloc[-context:, 0]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(9, 3.8))
+    else:
+        fig = ax.figure
+    lag_fh = ForecastingHorizon(weights.index.to_numpy(dtype=int), is_relative=True)
+    encoder_times = _plot_times(lag_fh.to_absolute_index(forecaster.cutoff))
+    twin = ax.twinx()
+    spacing = pd.Series(encoder_times).diff().median() if len(weights) > 1 else 1
+    if isinstance(spacing, pd.Timedelta):
+        spacing = spacing / pd.Timedelta(days=1)  # date axes count in days
+    width = 0.8 * (1 if pd.isna(spacing) else spacing)
+    twin.bar(
+        encoder_times,
+        weights.to_numpy(),
+        width=width,
+        color="tab:orange",
+        alpha=0.35,
+        label=f"attention of step {step}",
+    )
+    twin.set_ylabel(f"attention weight (step {step})")
+    twin.set_ylim(0, max(1e-9, weights.max()) * 1.15)
+    ax.set_zorder(twin.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    ax.plot(_plot_times(past.index), past.to_numpy(), color="tab:blue", label=str(name))
+    forecast = y_pred.iloc[:, 0]
+    times = _plot_times(forecast.index)
+    ax.plot(times, forecast.to_numpy(), "o-", color="tab:green", label="forecast")
+    when = ForecastingHorizon([step], is_relative=True).to_absolute_index(
+        forecaster.cutoff
+    )
+    ax.plot(
+        _plot_times(when),
+        forecast.loc[when].to_numpy(),
+        "*",
+        color="tab:red",
+        markersize=14,
+        label=f"step {step}",
+    )
+    ax.set_xlabel("time")
+    ax.set_ylabel(str(name))
+    handles = ax.get_legend_handles_labels()
+    extra = twin.get_legend_handles_labels()
+    ax.legend(
+        handles[0] + extra[0],
+        handles[1] + extra[1],
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=4,
+        frameon=False,
+        fontsize="small",
+    )
+    ax.set_title(title or f"Forecast and the attention of step {step}", pad=24)
+    fig.autofmt_xdate()
     fig.tight_layout()
     return fig, ax

@@ -40,7 +40,7 @@ def test_forecast_index_and_attention_table(fitted, airline):
     assert list(att.columns) == list(range(-5, 1))
     np.testing.assert_allclose(att.sum(axis=1), 1.0, rtol=1e-5)
     assert "attention_weights" in fitted.get_fitted_params()
-    assert list(fitted.training_history_.columns) == ["train_loss", "val_loss"]
+    assert list(fitted.training_history_.columns) == ["train_loss"]
 
 
 def test_predict_attention_is_pure_and_matches_the_fitted_table(fitted):
@@ -151,7 +151,9 @@ def test_values_after_the_cutoff_cannot_change_forecast_or_attention(airline):
 
 
 def test_training_history_and_early_stopping(airline):
-    forecaster = make(max_epochs=50, patience=2, learning_rate=0.05)
+    forecaster = make(
+        max_epochs=50, patience=2, learning_rate=0.05, validation_fraction=0.1
+    )
     forecaster.fit(airline, fh=[1, 2, 3])
     history = forecaster.training_history_
     assert forecaster.n_epochs_ == len(history) < 50

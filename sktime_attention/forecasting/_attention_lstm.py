@@ -42,9 +42,12 @@ class AttentionLSTMForecaster(_BaseAttentionForecaster):
         Windows per gradient step.
     learning_rate : float, default=1e-3
         Adam learning rate.
-    validation_fraction : float, default=0.1
+    validation_fraction : float, default=0.0
         Share of each series' last windows held out for early stopping; 0 trains
-        on all windows for ``max_epochs`` and keeps the last weights.
+        on all windows for ``max_epochs`` and keeps the last weights. Early
+        stopping pays off with hundreds of windows or more; on a short series the
+        holdout is a few overlapping windows that stop training too early (on
+        log airline, 24-month holdout: MAPE 0.05-0.10 with 0, 0.15-0.22 with 0.1).
     patience : int, default=10
         Epochs without a better validation loss before training stops; the best
         weights are restored.
@@ -58,6 +61,9 @@ class AttentionLSTMForecaster(_BaseAttentionForecaster):
         different levels; ``"none"`` uses raw values.
     windows_per_epoch : int or None, default=None
         Sample at most this many training windows per epoch (None: all).
+    fine_tune_epochs : int, default=0
+        After ``pretrain`` on a panel, epochs of training on the series passed to
+        ``fit`` (0: ``fit`` only sets the context the pretrained network reads).
     refit_on_update : bool, default=False
         If True, ``update(update_params=True)`` retrains on all data seen;
         otherwise ``update`` only moves the cutoff and the context window.
@@ -87,6 +93,9 @@ class AttentionLSTMForecaster(_BaseAttentionForecaster):
         Per epoch ``train_loss`` and, with validation, ``val_loss``.
     n_epochs_ : int
         Epochs run (fewer than ``max_epochs`` after early stopping).
+    pretrain_config_ : dict
+        Only after ``pretrain``: the data layout the global network expects
+        (``n_targets``, ``n_covariates``, column names, ``horizon``).
 
     See Also
     --------
@@ -126,6 +135,14 @@ class AttentionLSTMForecaster(_BaseAttentionForecaster):
         "capability:pred_int": False,
         "capability:update": True,
         "capability:random_state": True,
+        "capability:pretrain": True,
+        # what pretrain learns and fit keeps (fit on a series only sets its context)
+        "pretrain:fitted_params": [
+            "network_",
+            "training_history_",
+            "n_epochs_",
+            "pretrain_config_",
+        ],
         "property:randomness": "derandomized",
         # data
         "y_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
@@ -148,11 +165,12 @@ class AttentionLSTMForecaster(_BaseAttentionForecaster):
         max_epochs=100,
         batch_size=64,
         learning_rate=1e-3,
-        validation_fraction=0.1,
+        validation_fraction=0.0,
         patience=10,
         horizon=None,
         scaling="window",
         windows_per_epoch=None,
+        fine_tune_epochs=0,
         refit_on_update=False,
         device="auto",
         num_threads=None,
@@ -174,6 +192,7 @@ class AttentionLSTMForecaster(_BaseAttentionForecaster):
         self.horizon = horizon
         self.scaling = scaling
         self.windows_per_epoch = windows_per_epoch
+        self.fine_tune_epochs = fine_tune_epochs
         self.refit_on_update = refit_on_update
         self.device = device
         self.num_threads = num_threads
@@ -212,6 +231,7 @@ class AttentionLSTMForecaster(_BaseAttentionForecaster):
                 "hidden_size": 4,
                 "max_epochs": 2,
                 "batch_size": 8,
+                "validation_fraction": 0.2,
                 "random_state": 0,
             },
             {

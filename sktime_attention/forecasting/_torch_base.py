@@ -134,6 +134,7 @@ class _BaseAttentionForecaster(BaseForecaster):
         check_option(self.device, "device", DEVICES)
         check_int(self.num_threads, "num_threads", minimum=1, allow_none=True)
         check_int(self.windows_per_epoch, "windows_per_epoch", 1, allow_none=True)
+        check_int(self.fine_tune_epochs, "fine_tune_epochs", minimum=0)
 
     def _build_network(self, n_targets, n_covariates):
         raise NotImplementedError
@@ -174,15 +175,37 @@ class _BaseAttentionForecaster(BaseForecaster):
         return (past, *others), level
 
     # -- fit ------------------------------------------------------------------
-    def _fit(self, y, X=None, fh=None):
+    def _setup(self, y, X, fh, config=None):
+        """Check parameters and data, set the data layout; return raw arrays.
+
+        ``config`` (a ``pretrain_config_``) fixes the layout a pretrained network
+        expects; new data must match it.
+        """
         self._check_params()
-        self._n_targets = y.shape[1]
-        self._n_covariates = 0 if X is None else X.shape[1]
-        self._y_columns = list(y.columns)
-        self._X_columns = None if X is None else list(X.columns)
-        self._horizon = self.horizon or self._fh_max(fh) or self.window_length
+        layout = {
+            "n_targets": y.shape[1],
+            "n_covariates": 0 if X is None else X.shape[1],
+            "y_columns": list(y.columns),
+            "X_columns": None if X is None else list(X.columns),
+            "horizon": self.horizon or self._fh_max(fh) or self.window_length,
+        }
+        if config is not None:
+            for key in ("n_targets", "n_covariates"):
+                if layout[key] != config[key]:
+                    what = "`y` columns" if key == "n_targets" else "`X` columns"
+                    raise ValueError(
+                        f"the pretrained network expects {config[key]} {what}, "
+                        f"got {layout[key]}"
+                    )
+            layout["horizon"] = config["horizon"]
+        self._n_targets, self._n_covariates = (
+            layout["n_targets"],
+            layout["n_covariates"],
+        )
+        self._y_columns, self._X_columns = layout["y_columns"], layout["X_columns"]
+        self._horizon = layout["horizon"]
         self._keys, indexes, raw = self._prepare(y, X)
-        self._index_names = list(y.index.names[:-1])
+        self._index_names = list(y.index.names)
         length = self.window_length + self._horizon
         too_short = [len(a) for a in raw if len(a) < length]
         if too_short:
@@ -195,8 +218,33 @@ class _BaseAttentionForecaster(BaseForecaster):
         self._fit_scaler(raw)
         self._history = raw
         self._last_index = [idx[-1:] for idx in indexes]
-        self._train(raw, length)
+        return layout, raw
+
+    def _fit(self, y, X=None, fh=None):
+        pretrained = self.state == "pretrained"
+        config = self.pretrain_config_ if pretrained else None
+        _, raw = self._setup(y, X, fh, config)
+        length = self.window_length + self._horizon
+        if not pretrained:
+            self._train(raw, length)
+        elif self.fine_tune_epochs:
+            self._train(raw, length, self.network_, self.fine_tune_epochs)
         self._set_cutoff_attention()
+        return self
+
+    def _pretrain(self, y, X=None, fh=None):
+        """Train one network on all series of a panel (global model)."""
+        layout, raw = self._setup(y, X, fh)
+        self._train(raw, self.window_length + self._horizon)
+        self.pretrain_config_ = layout
+        return self
+
+    def _pretrain_update(self, y, X=None, fh=None):
+        """Continue training the pretrained network on more panel data."""
+        if not hasattr(self, "network_"):
+            return self._pretrain(y, X, fh)
+        _, raw = self._setup(y, X, fh, self.pretrain_config_)
+        self._train(raw, self.window_length + self._horizon, self.network_)
         return self
 
     def _fh_max(self, fh):
@@ -216,7 +264,9 @@ class _BaseAttentionForecaster(BaseForecaster):
     def _seed(self):
         return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
 
-    def _train(self, raw, length):
+    def _train(self, raw, length, start=None, epochs=None):
+        """Train on windows of ``raw``; continue from network ``start`` if given."""
+        epochs = epochs or self.max_epochs
         seed = self._seed()
         device = _resolve_device(self.device)
         windows = _Windows(
@@ -230,10 +280,13 @@ class _BaseAttentionForecaster(BaseForecaster):
         history, best, best_loss, stale = [], None, np.inf, 0
         with _torch_threads(self.num_threads), torch.random.fork_rng(devices):
             torch.manual_seed(seed)
-            network = self._build_network(self._n_targets, self._n_covariates)
+            if start is None:
+                network = self._build_network(self._n_targets, self._n_covariates)
+            else:
+                network = copy.deepcopy(start)
             network.to(device)
             optimizer = torch.optim.Adam(network.parameters(), lr=self.learning_rate)
-            for epoch in range(1, self.max_epochs + 1):
+            for epoch in range(1, epochs + 1):
                 network.train()
                 starts = rng.permutation(windows.train)[: self.windows_per_epoch]
                 total = 0.0
@@ -257,7 +310,7 @@ class _BaseAttentionForecaster(BaseForecaster):
                     else:
                         stale += 1
                 history.append(record)
-                self._progress(epoch, record)
+                self._progress(epoch, epochs, record)
                 if stale >= self.patience:
                     break
         if self.verbose:
@@ -288,14 +341,13 @@ class _BaseAttentionForecaster(BaseForecaster):
             total += loss_fn(pred, target, reduction="sum").item() / target[0].numel()
         return total / len(windows.valid)
 
-    def _progress(self, epoch, record):
+    def _progress(self, epoch, epochs, record):
         if not self.verbose:
             return
-        done = int(30 * epoch / self.max_epochs)
+        done = int(30 * epoch / epochs)
         losses = "  ".join(f"{k} {v:.4f}" for k, v in record.items() if k != "epoch")
         sys.stderr.write(
-            f"\r[{'#' * done}{'.' * (30 - done)}] epoch {epoch}/{self.max_epochs}  "
-            f"{losses}"
+            f"\r[{'#' * done}{'.' * (30 - done)}] epoch {epoch}/{epochs}  {losses}"
         )
 
     # -- predict ----------------------------------------------------------------
@@ -372,7 +424,7 @@ class _BaseAttentionForecaster(BaseForecaster):
         steps = self._steps(fh)
         gaps = [self._gap(s, fh) for s in range(len(self._keys))]
         values, _ = self._run(int(steps.max()) + max(gaps), X)
-        index = fh.to_absolute_index(self.cutoff)
+        index = fh.to_absolute_index(self.cutoff).rename(self._index_names[-1])
         frames = [
             pd.DataFrame(
                 values[s, steps + gap - 1], index=index, columns=self._y_columns
@@ -381,7 +433,7 @@ class _BaseAttentionForecaster(BaseForecaster):
         ]
         if self._keys[0] is None:
             return frames[0]
-        return pd.concat(frames, keys=self._keys, names=self._index_names)
+        return pd.concat(frames, keys=self._keys, names=self._index_names[:-1])
 
     # -- attention tables --------------------------------------------------------
     def _attention_frame(self, temporal, steps):
@@ -453,3 +505,259 @@ class _BaseAttentionForecaster(BaseForecaster):
             self._train(self._history, self.window_length + self._horizon)
         self._set_cutoff_attention()
         return self
+
+    # -- interpretability ----------------------------------------------------------
+    _ATTENTION_BATCH = 512  # windows per forward pass in get_attention
+
+    def _key_names(self):
+        """Return the names of the series-key levels of a panel."""
+        key = self._keys[0]
+        return self._index_names[: len(key) if isinstance(key, tuple) else 1]
+
+    def _feature_names(self):
+        """Return the encoder feature names: targets, then covariates."""
+        return pd.Index([*self._y_columns, *(self._X_columns or [])], name="feature")
+
+    @torch.no_grad()
+    def _cutoff_feature_attention(self):
+        """Return the feature attention of the window ending at the cutoff.
+
+        Runs the encoder only, so no future ``X`` is needed. The frame has index
+        ``lag`` (series keys outside for a panel) and columns ``feature``; None
+        when the network has no feature attention.
+        """
+        t = self.window_length
+        past = np.stack([self._scale(a[-t:], s) for s, a in enumerate(self._history)])
+        (past,), _ = self._center(torch.from_numpy(past.astype(np.float32)))
+        with _torch_threads(self.num_threads):
+            weights = self.network_.encoder(past)[2]  # (S, T, F) or None
+        if weights is None:
+            return None
+        lags = pd.Index(np.arange(-t + 1, 1), name="lag")
+        frames = [
+            pd.DataFrame(w, index=lags, columns=self._feature_names())
+            for w in weights.double().numpy()
+        ]
+        if self._keys[0] is None:
+            return frames[0]
+        return pd.concat(frames, keys=self._keys, names=[*self._key_names(), "lag"])
+
+    def get_attention(self, y=None, X=None, aggregate=None):
+        """Return temporal and feature attention for every window of a series.
+
+        A pure method: it runs the fitted network over all windows of ``y`` (in
+        batches) and changes nothing in the forecaster. Window ``e`` is the
+        ``window_length`` steps ending at time ``e`` (its lag 0); its temporal
+        attention is that of the forecast of steps ``1 .. horizon`` after ``e``.
+
+        Parameters
+        ----------
+        y : pd.Series or pd.DataFrame, optional
+            Series to explain, with the fitted target columns; default the data
+            seen in ``fit`` and ``update``. Scaled with the fitted scaler.
+        X : pd.DataFrame, optional
+            Covariates of a model fitted with ``X``; required with ``y`` and then
+            covering ``y``'s index. Rows of ``X`` after the end of ``y`` (or of the
+            stored data) serve as future covariates of the last windows; without
+            them those windows get feature attention only.
+        aggregate : {None, "mean", "max"}, default=None
+            None returns one block per window; "mean" or "max" reduces over
+            windows.
+
+        Returns
+        -------
+        dict
+            ``"temporal"``: pd.DataFrame with columns ``lag``
+            ``-window_length + 1 .. 0`` (0 = the window end). Per window, the
+            index is (``window_end``, ``step``), ``window_end`` being real time
+            stamps of ``y``'s index; aggregated, the index is ``step``. Rows sum to
+            1 (not for "max"). With ``X``, only windows whose future ``X`` is known
+            for the whole horizon appear (None if there is none).
+            ``"feature"``: pd.DataFrame with columns ``feature`` (target columns,
+            then ``X`` columns) and index (``window_end``, ``lag``) per window, or
+            ``lag`` aggregated; rows sum to 1 (not for "max"). It needs no future
+            ``X``, so every window appears. None for models without feature
+            attention. For a panel, both indexes gain the series keys outside.
+
+        Raises
+        ------
+        ValueError
+            If ``aggregate`` is unknown, ``X`` is missing for a model fitted with
+            ``X``, ``y``'s columns differ from the fitted ones, or a series is
+            shorter than ``window_length``.
+        """
+        self.check_is_fitted()
+        if aggregate is not None:
+            check_option(aggregate, "aggregate", ("mean", "max"))
+        horizon = self._horizon
+        series = self._attention_series(y, X, horizon)
+        blocks = [self._window_attention(*item[1:], horizon) for item in series]
+        tables = {}
+        for kind, names in (("temporal", ["step"]), ("feature", ["lag"])):
+            frames = [block[kind] for block in blocks]
+            if any(frame is None for frame in frames):
+                tables[kind] = None
+                continue
+            if aggregate is not None:
+                frames = [
+                    frame.groupby(level=-1).agg(aggregate) if len(frame) else frame
+                    for frame in frames
+                ]
+            else:
+                names = ["window_end", *names]
+            if self._keys[0] is None:
+                table = frames[0]
+            else:
+                keys = [item[0] for item in series]
+                table = pd.concat(frames, keys=keys, names=[*self._key_names(), *names])
+            tables[kind] = table if len(table) else None
+        return tables
+
+    def _attention_series(self, y, X, horizon):
+        """Return (key, scaled series (L, F), index, covariates (L + H, C)) tuples."""
+        if self._n_covariates and X is None and y is not None:
+            raise ValueError(
+                "`X` is required in get_attention with `y`: the model was fitted "
+                "with X, and every window reads past X"
+            )
+        if self._n_covariates and X is not None:
+            missing = [c for c in self._X_columns if c not in X.columns]
+            if missing:
+                raise ValueError(f"`X` lacks the fitted columns {missing}")
+            X = X[self._X_columns]
+        if y is None:
+            keys = self._keys
+            positions = list(range(len(keys)))
+            raw = self._history
+            indexes = [self._history_index(s) for s in positions]
+        else:
+            keys, indexes, raw = self._prepare(self._check_attention_y(y), X)
+            known = {k: s for s, k in enumerate(self._keys)}
+            unseen = [k for k in keys if k not in known]
+            if unseen:
+                raise ValueError(f"`y` holds series not seen in fit: {unseen[:5]}")
+            positions = [known[k] for k in keys]
+        series = []
+        for key, s, index, array in zip(keys, positions, indexes, raw):
+            if len(array) < self.window_length:
+                raise ValueError(
+                    f"`y` has {len(array)} time points but `window_length` "
+                    f"({self.window_length}) are needed for one window"
+                )
+            scaled, n = self._scale(array, s), self._n_targets
+            future = None
+            if self._n_covariates:  # known covariates, then H rows after the end
+                later = np.full((horizon, self._n_covariates), np.nan)
+                after = self._index_after(index, horizon)
+                if after is not None and X is not None:
+                    X_s = X if key is None else X.loc[key]
+                    values = X_s.reindex(after).to_numpy(np.float64)
+                    later = (values - self._shift[s][n:]) / self._spread[s][n:]
+                future = np.concatenate([scaled[:, n:], later])
+            series.append((key, scaled, index, future))
+        return series
+
+    def _check_attention_y(self, y):
+        """Return ``y`` as a frame with the fitted target columns, in fitted order."""
+        if isinstance(y, pd.Series):
+            y = y.to_frame()
+        if not isinstance(y, pd.DataFrame):
+            raise TypeError(f"`y` must be a pd.Series or pd.DataFrame, got {type(y)}")
+        if y.shape[1] == 1 and self._n_targets == 1:
+            return y.set_axis(self._y_columns, axis=1)
+        if set(y.columns) != set(self._y_columns):
+            raise ValueError(
+                f"`y` must have the fitted columns {self._y_columns}, got "
+                f"{list(y.columns)}"
+            )
+        return y[self._y_columns]
+
+    def _history_index(self, s):
+        """Return the time index of the stored data of series ``s`` (fh arithmetic)."""
+        length = len(self._history[s])
+        lags = ForecastingHorizon(np.arange(-length + 1, 1), is_relative=True)
+        try:
+            return lags.to_absolute_index(self._series_cutoff(s))
+        except (TypeError, ValueError, AttributeError):  # no frequency to step with
+            return pd.RangeIndex(length)
+
+    @staticmethod
+    def _index_after(index, horizon):
+        """Return the ``horizon`` time points after ``index`` (None without freq)."""
+        cutoff = index[-1:]
+        if isinstance(index, pd.DatetimeIndex) and index.freq is None:
+            freq = pd.infer_freq(index) if len(index) >= 3 else None
+            cutoff = pd.DatetimeIndex(cutoff, freq=freq)
+        try:
+            fh = ForecastingHorizon(np.arange(1, horizon + 1), is_relative=True)
+            return fh.to_absolute_index(cutoff)
+        except (TypeError, ValueError, AttributeError):
+            return None
+
+    @torch.no_grad()
+    def _window_attention(self, scaled, index, future, horizon):
+        """Return the attention of every window of one series as frames.
+
+        ``scaled`` (L, F) is the scaled series, ``future`` (L + H, C) or None its
+        scaled covariates followed by H later rows (NaN where unknown).
+        """
+        t, network = self.window_length, self.network_
+        data = torch.from_numpy(scaled.astype(np.float32))  # (L, F)
+        starts = np.arange(len(scaled) - t + 1)
+        steps = torch.arange(t)
+        ahead = torch.arange(t, t + horizon)
+        if future is not None:
+            future = torch.from_numpy(future.astype(np.float32))  # (L + H, C)
+        temporal = np.zeros((len(starts), horizon, t))
+        known = np.zeros(len(starts), dtype=bool)  # future X known for the horizon
+        feature = None
+        with _torch_threads(self.num_threads):
+            for i in range(0, len(starts), self._ATTENTION_BATCH):
+                batch = torch.from_numpy(starts[i : i + self._ATTENTION_BATCH])[:, None]
+                past = data[batch + steps]  # (B, T, F)
+                (past,), _ = self._center(past)
+                fut, valid = None, torch.ones(len(past), dtype=torch.bool)
+                if future is not None:
+                    fut = future[batch + ahead]  # (B, H, C)
+                    valid = ~torch.isnan(fut).any(dim=2).any(dim=1)
+                weights = None
+                if not valid.all():  # the encoder alone gives feature attention
+                    weights = network.encoder(past)[2]  # (B, T, F) or None
+                if valid.any():
+                    rows = i + np.flatnonzero(valid.numpy())
+                    fut = None if fut is None else fut[valid]
+                    _, attention = network(past[valid], fut, horizon)
+                    temporal[rows] = attention.temporal.double().numpy()
+                    known[rows] = True
+                    if valid.all():
+                        weights = attention.feature
+                if weights is not None:
+                    if feature is None:
+                        feature = np.empty((len(starts), t, scaled.shape[1]))
+                    feature[i : i + len(past)] = weights.double().numpy()
+        ends = index[t - 1 :]
+        lags = pd.Index(np.arange(-t + 1, 1), name="lag")
+        temporal_index = pd.MultiIndex.from_arrays(
+            [
+                ends[known].repeat(horizon),
+                np.tile(np.arange(1, horizon + 1), known.sum()),
+            ],
+            names=["window_end", "step"],
+        )
+        block = {
+            "temporal": pd.DataFrame(
+                temporal[known].reshape(-1, t), index=temporal_index, columns=lags
+            ),
+            "feature": None,
+        }
+        if feature is not None:
+            feature_index = pd.MultiIndex.from_arrays(
+                [ends.repeat(t), np.tile(lags, len(starts))],
+                names=["window_end", "lag"],
+            )
+            block["feature"] = pd.DataFrame(
+                feature.reshape(-1, scaled.shape[1]),
+                index=feature_index,
+                columns=self._feature_names(),
+            )
+        return block

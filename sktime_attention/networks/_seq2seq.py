@@ -62,6 +62,13 @@ class InputAttentionEncoder(nn.Module):
     of feature k is that feature's whole series over the window; a softmax over
     features weights ``x_t`` before it enters the LSTM cell. Extra layers
     (``num_layers > 1``) are plain LSTM layers stacked on the attended one.
+
+    One addition to the paper's score: a learned key offset per feature
+    (``feature_key``, zero at init), ``v' tanh(W [h; s] + U x^k + b_k)``. The
+    paper's score is permutation-equivariant over features, so features with the
+    same distribution can only be told apart by content; with iid inputs the
+    attention then stayed near uniform and did not single out the input that
+    drove the target (see ``benchmarks/faithfulness.py``).
     """
 
     def __init__(
@@ -71,6 +78,7 @@ class InputAttentionEncoder(nn.Module):
         self.cell = nn.LSTMCell(n_features, hidden_size)
         self.query_proj = nn.Linear(2 * hidden_size, window_length, bias=False)  # W_e
         self.key_proj = nn.Linear(window_length, window_length)  # U_e
+        self.feature_key = nn.Parameter(torch.zeros(n_features, window_length))  # b_k
         self.v = nn.Linear(window_length, 1, bias=False)  # v_e
         self.upper = (
             _lstm(hidden_size, hidden_size, num_layers - 1, dropout)
@@ -82,7 +90,7 @@ class InputAttentionEncoder(nn.Module):
     def forward(self, past):
         """Encode ``past`` (B, T, F) into (outputs, state, weights (B, T, F))."""
         batch, steps, _ = past.shape
-        keys = self.key_proj(past.transpose(1, 2))  # (B, F, T)
+        keys = self.key_proj(past.transpose(1, 2)) + self.feature_key  # (B, F, T)
         h = past.new_zeros(batch, self.cell.hidden_size)  # (B, D)
         c = torch.zeros_like(h)  # (B, D)
         outputs, weights = [], []
@@ -209,9 +217,11 @@ class AttentionSeq2Seq(nn.Module):
         self.decoder = AttentionDecoder(
             n_targets, n_covariates, hidden_size, num_layers, dropout, attention
         )
-        # Memory slot t = LSTM output + a projection of input t, so each slot stays
-        # tied to its own time step and attention weights point at real periods.
+        # Memory slot t = LSTM output + a projection of input t + a learned
+        # embedding of position t: each slot stays tied to its own time step, and
+        # any score can address a lag, so attention weights point at real periods.
         self.anchor = nn.Linear(n_features, hidden_size, bias=False)
+        self.position = nn.Parameter(torch.zeros(window_length, hidden_size))
 
     def forward(
         self, past, future=None, horizon=None, target=None, teacher_forcing=0.0
@@ -225,7 +235,7 @@ class AttentionSeq2Seq(nn.Module):
         if horizon is None:
             horizon = (target if target is not None else future).shape[1]
         memory, state, feature = self.encoder(past)  # (B, T, D)
-        memory = memory + self.anchor(past)  # (B, T, D)
+        memory = memory + self.anchor(past) + self.position  # (B, T, D)
         y_last = past[:, -1, : self.n_targets]  # (B, N)
         prediction, temporal = self.decoder(
             memory, state, y_last, future, horizon, target, teacher_forcing
