@@ -1,14 +1,23 @@
 """Forecasters of sktime_attention; ``ALL_FORECASTERS`` lists every public one."""
 
 from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
+from sktime_attention.forecasting._dual_stage import DualStageAttentionForecaster
 from sktime_attention.forecasting._hmm import HMMConvergenceWarning, HMMForecaster
+from sktime_attention.forecasting._hybrid import HybridForecaster
 
 __all__ = [
     "ALL_FORECASTERS",
     "AttentionLSTMForecaster",
+    "DualStageAttentionForecaster",
     "HMMConvergenceWarning",
     "HMMForecaster",
+    "HybridForecaster",
 ]
 
 # Every public forecaster; the conformance test runs sktime's checks on each.
-ALL_FORECASTERS = [AttentionLSTMForecaster, HMMForecaster]
+ALL_FORECASTERS = [
+    AttentionLSTMForecaster,
+    DualStageAttentionForecaster,
+    HMMForecaster,
+    HybridForecaster,
+]
