@@ -23,7 +23,11 @@ from sktime.split import ExpandingWindowSplitter
 from sktime.split.base import BaseSplitter
 
 from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
-from sktime_attention.utils._validation import check_int, check_option
+from sktime_attention.utils._validation import (
+    check_finite_frame,
+    check_int,
+    check_option,
+)
 
 _LEARNED = ("inverse_error", "optimal")
 _EXACT_TOL = 1e-9  # holdout RMSE / MAE, in std units of y, counted as exact
@@ -427,9 +431,16 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         return members[name]
 
     # -- fit ------------------------------------------------------------------------
+    def _check_data(self, y, X):
+        """Reject NaN, inf and repeated time points before any member sees them."""
+        check_finite_frame(y, "y")
+        if X is not None:
+            check_finite_frame(X, "X")
+
     def _fit(self, y, X=None, fh=None):
         names = [name for name, _ in self._check_members()]
         fixed = self._check_params(names)
+        self._check_data(y, X)
         self._y_columns = list(y.columns)
         self.cv_errors_, self.cv_blend_rmse_ = None, None
         if fixed is None:
@@ -473,6 +484,11 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         """Member forecasts (M, N, C), truth (N, C) and steps (N,) over all folds."""
         preds, truth, steps = [], [], []
         for k, (train, test) in enumerate(cv.split(y.index)):
+            if len(train) == 0:
+                raise ValueError(
+                    f"`cv` fold {k} has an empty training window on {len(y)} time "
+                    "points; pass more data or a `cv` with a shorter window"
+                )
             fold_steps = np.asarray(test) - train[-1]
             if (fold_steps < 1).any():
                 raise ValueError(f"`cv` fold {k} tests before its cutoff: {test}")
@@ -570,6 +586,7 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         return pd.DataFrame(values, index=index, columns=columns)
 
     def _update(self, y, X=None, update_params=True):
+        self._check_data(y, X)
         for name, est in self.forecasters_:
             self._call(name, "update", est.update, y, X, update_params)
         return self

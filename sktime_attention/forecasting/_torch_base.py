@@ -5,6 +5,11 @@ C covariates, F = N + C encoder features.
 
 Series are kept as float arrays per instance; training windows are gathered by
 index from one concatenated tensor, so no window is materialised before its batch.
+
+Training holds a process-wide lock: torch's random generator (weight init, dropout,
+teacher forcing) and its thread count are global to the process, so fits running
+at once in threads would otherwise mix their random draws and break
+``random_state``. Parallel fits scale with processes (loky, dask workers).
 """
 
 __all__ = ["_BaseAttentionForecaster"]
@@ -13,6 +18,7 @@ import copy
 import logging
 import math
 import sys
+import threading
 from contextlib import contextmanager
 
 import numpy as np
@@ -54,6 +60,9 @@ def _split(y, X):
     return keys, ys, Xs
 
 
+_TORCH_LOCK = threading.RLock()  # guards torch's global RNG and thread count
+
+
 def _resolve_device(device):
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -68,12 +77,13 @@ def _torch_threads(num_threads):
     if num_threads is None:
         yield
         return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(num_threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+    with _TORCH_LOCK:
+        previous = torch.get_num_threads()
+        torch.set_num_threads(num_threads)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(previous)
 
 
 class _Windows:
@@ -278,7 +288,11 @@ class _BaseAttentionForecaster(BaseForecaster):
         loss_fn = LOSSES[self.loss]
         devices = [device] if device.type == "cuda" else []
         history, best, best_loss, stale = [], None, np.inf, 0
-        with _torch_threads(self.num_threads), torch.random.fork_rng(devices):
+        with (
+            _TORCH_LOCK,
+            _torch_threads(self.num_threads),
+            torch.random.fork_rng(devices),
+        ):
             torch.manual_seed(seed)
             if start is None:
                 network = self._build_network(self._n_targets, self._n_covariates)

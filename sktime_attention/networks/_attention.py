@@ -125,6 +125,7 @@ def _scaled_dot(query_size, key_size):
     return ScaledDotAttention()
 
 
+#: Attention score names accepted by ``attention=``, mapped to their builders.
 ATTENTION_TYPES = {
     "bahdanau": AdditiveAttention,
     "luong_dot": _dot,
@@ -135,7 +136,33 @@ ATTENTION_TYPES = {
 
 
 def make_attention(name, query_size, key_size):
-    """Build the attention module called ``name`` (a key of ``ATTENTION_TYPES``)."""
+    """Build the attention module called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``ATTENTION_TYPES``: "bahdanau", "luong_dot", "luong_general",
+        "luong_concat" or "scaled_dot".
+    query_size : int
+        Dq, size of the query vectors.
+    key_size : int
+        Dk, size of the key vectors (dot scores need Dq == Dk).
+
+    Returns
+    -------
+    torch.nn.Module
+        Maps ``(query, keys, values)`` to ``(context, weights)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktime_attention.networks import make_attention
+    >>> attention = make_attention("luong_dot", 4, 4)
+    >>> keys = torch.eye(4).unsqueeze(0)  # (B=1, T=4, D=4)
+    >>> context, weights = attention(keys[:, 2], keys, keys)
+    >>> int(weights.argmax())  # the key equal to the query wins
+    2
+    """
     if name not in ATTENTION_TYPES:
         raise ValueError(
             f"`attention` must be one of {sorted(ATTENTION_TYPES)}, got {name!r}"

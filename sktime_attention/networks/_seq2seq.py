@@ -26,7 +26,24 @@ from ._attention import make_attention
 
 
 class Attention(NamedTuple):
-    """Attention weights of one forward pass."""
+    """Attention weights of one forward pass of :class:`AttentionSeq2Seq`.
+
+    Parameters
+    ----------
+    temporal : torch.Tensor
+        (B, H, T): for each forecast step, weights over encoder steps; sum to 1.
+    feature : torch.Tensor or None
+        (B, T, F): for each encoder step, weights over input features (sum to 1);
+        None without input attention.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktime_attention.networks import Attention
+    >>> a = Attention(torch.full((1, 2, 4), 0.25), None)
+    >>> a.temporal.sum(-1)
+    tensor([[1., 1.]])
+    """
 
     temporal: torch.Tensor  # (B, H, T): decoder step over encoder steps
     feature: torch.Tensor | None  # (B, T, F): encoder step over input features
@@ -192,6 +209,15 @@ class AttentionSeq2Seq(nn.Module):
         or "scaled_dot".
     input_attention : bool
         Use the DA-RNN input-attention encoder instead of a plain LSTM.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktime_attention.networks import AttentionSeq2Seq
+    >>> net = AttentionSeq2Seq(n_targets=1, n_covariates=0, window_length=12)
+    >>> prediction, attention = net(torch.randn(8, 12, 1), horizon=3)
+    >>> prediction.shape, attention.temporal.shape
+    (torch.Size([8, 3, 1]), torch.Size([8, 3, 12]))
     """
 
     def __init__(

@@ -55,9 +55,15 @@ def check_option(value, name, options):
 
 
 def check_finite_frame(df, name):
-    """Raise if ``df`` holds non-numeric columns, NaN or inf; return float array."""
+    """Raise unless ``df`` is numeric and finite on a unique index; return floats."""
     if isinstance(df, pd.Series):
         df = df.to_frame()
+    if df.index.has_duplicates:
+        repeated = df.index[df.index.duplicated()].unique()
+        raise ValueError(
+            f"`{name}` must have unique time points, found {len(repeated)} "
+            f"repeated: {list(repeated[:5])}{' ...' if len(repeated) > 5 else ''}"
+        )
     bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
     if bad or any(pd.api.types.is_bool_dtype(df[c]) for c in df.columns):
         bad = bad or [c for c in df.columns if pd.api.types.is_bool_dtype(df[c])]
