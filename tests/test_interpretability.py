@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 from sktime.datasets import load_airline, load_longley
 
-from sktime_attention import AttentionLSTMForecaster
-from sktime_attention import DualStageAttentionForecaster
+from sktime_attention import AttentionLSTMForecaster, DualStageAttentionForecaster
 
 FAST = dict(window_length=6, hidden_size=8, max_epochs=2, batch_size=16)
 CLASSES = [AttentionLSTMForecaster, DualStageAttentionForecaster]

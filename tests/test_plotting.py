@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 from sktime.datasets import load_airline, load_longley
 
-from sktime_attention import AttentionLSTMForecaster
-from sktime_attention import DualStageAttentionForecaster
+from sktime_attention import AttentionLSTMForecaster, DualStageAttentionForecaster
 from sktime_attention.plotting import (
     plot_attention,
     plot_attention_overlay,
