@@ -53,7 +53,7 @@ def test_per_window_tables_have_documented_shape_sums_and_times(fitted, airline)
     assert ends[0] == airline.index[5] and ends[-1] == airline.index[-1]
     assert list(temporal.loc[ends[0]].index) == [1, 2, 3]
     feature = tables["feature"]
-    if isinstance(fitted, AttentionLSTMForecaster):
+    if not isinstance(fitted, DualStageAttentionForecaster):
         assert feature is None  # a plain LSTM encoder has no feature attention
         return
     assert feature.index.names == ["window_end", "lag"]

@@ -200,6 +200,8 @@ class AttentionLSTMForecaster(_BaseAttentionForecaster):
         self.verbose = verbose
         super().__init__()
 
+    _input_attention = False  # DualStageAttentionForecaster: True
+
     def _build_network(self, n_targets, n_covariates):
         return AttentionSeq2Seq(
             n_targets,
@@ -209,6 +211,7 @@ class AttentionLSTMForecaster(_BaseAttentionForecaster):
             num_layers=self.num_layers,
             dropout=self.dropout,
             attention=self.attention,
+            input_attention=self._input_attention,
         )
 
     @classmethod

@@ -8,11 +8,10 @@ would leave attributes that exist or not depending on a parameter value.
 
 __all__ = ["DualStageAttentionForecaster"]
 
-from sktime_attention.forecasting._torch_base import _BaseAttentionForecaster
-from sktime_attention.networks import AttentionSeq2Seq
+from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
 
 
-class DualStageAttentionForecaster(_BaseAttentionForecaster):
+class DualStageAttentionForecaster(AttentionLSTMForecaster):
     """Dual-stage attention RNN (DA-RNN): attention over input features and time.
 
     Stage one, the input-attention encoder of Qin et al. [1]_, weights the encoder
@@ -153,94 +152,8 @@ class DualStageAttentionForecaster(_BaseAttentionForecaster):
     ['GNP', 'ARMED', 'POP']
     """
 
-    _tags = {
-        # packaging
-        "authors": ["sktime_attention developers"],
-        "maintainers": ["sktime_attention developers"],
-        "python_dependencies": "torch",
-        # capabilities
-        "capability:multivariate": True,
-        "capability:exogenous": True,
-        "capability:insample": False,
-        "capability:pred_int": False,
-        "capability:update": True,
-        "capability:random_state": True,
-        "capability:pretrain": True,
-        # what pretrain learns and fit keeps (fit on a series only sets its context)
-        "pretrain:fitted_params": [
-            "network_",
-            "training_history_",
-            "n_epochs_",
-            "pretrain_config_",
-        ],
-        "property:randomness": "derandomized",
-        # data
-        "y_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
-        "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
-        "requires-fh-in-fit": False,
-        "X-y-must-have-same-index": True,
-        # the recursive decoder needs X at every step up to the last one in fh
-        "capability:non_contiguous_X": False,
-    }
-
-    def __init__(
-        self,
-        window_length=24,
-        attention="bahdanau",
-        hidden_size=32,
-        num_layers=1,
-        dropout=0.0,
-        teacher_forcing_ratio=1.0,
-        loss="mse",
-        max_epochs=100,
-        batch_size=64,
-        learning_rate=1e-3,
-        validation_fraction=0.0,
-        patience=10,
-        horizon=None,
-        scaling="window",
-        windows_per_epoch=None,
-        fine_tune_epochs=0,
-        refit_on_update=False,
-        device="auto",
-        num_threads=None,
-        random_state=None,
-        verbose=False,
-    ):
-        self.window_length = window_length
-        self.attention = attention
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.dropout = dropout
-        self.teacher_forcing_ratio = teacher_forcing_ratio
-        self.loss = loss
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.horizon = horizon
-        self.scaling = scaling
-        self.windows_per_epoch = windows_per_epoch
-        self.fine_tune_epochs = fine_tune_epochs
-        self.refit_on_update = refit_on_update
-        self.device = device
-        self.num_threads = num_threads
-        self.random_state = random_state
-        self.verbose = verbose
-        super().__init__()
-
-    def _build_network(self, n_targets, n_covariates):
-        return AttentionSeq2Seq(
-            n_targets,
-            n_covariates,
-            self.window_length,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            dropout=self.dropout,
-            attention=self.attention,
-            input_attention=True,
-        )
+    # parameters, tags and training are those of AttentionLSTMForecaster
+    _input_attention = True
 
     def _set_cutoff_attention(self):
         """Store temporal and feature attention of the window ending at the cutoff."""
