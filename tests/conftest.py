@@ -1,6 +1,8 @@
 """Shared fixtures: synthetic series, single-threaded torch for fast CPU tests."""
 
+import importlib.util
 import os
+from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
@@ -38,3 +40,18 @@ def multivariate_frame():
     a = make_seasonal(seed=1)
     b = make_seasonal(seed=2) * 0.5
     return pd.DataFrame({"a": a, "b": b})
+
+
+@pytest.fixture(scope="session")
+def benchmark_script():
+    """Import a script of ``benchmarks/`` (not a package) by name, e.g. to reuse
+    its planted-truth generators rather than copy them."""
+
+    def load(name):
+        path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(f"_bench_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -1,8 +1,6 @@
 """DualStageAttentionForecaster: conformance, attention tables, update, round trips."""
 
-import importlib.util
 import pickle
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,15 +16,6 @@ FAST = dict(window_length=6, hidden_size=8, max_epochs=2, batch_size=16)
 
 def make(**kwargs):
     return DualStageAttentionForecaster(**{**FAST, "random_state": 0, **kwargs})
-
-
-def _benchmark(name):
-    """Import a script of ``benchmarks/`` (not a package) by path."""
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_bench_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +163,7 @@ def test_without_key_offsets_the_score_is_permutation_equivariant():
 
 
 # -- faithfulness on planted truth --------------------------------------------------
-def test_feature_attention_finds_the_driving_input():
+def test_feature_attention_finds_the_driving_input(benchmark_script):
     """Target driven by one of 4 iid inputs (y[t] = x_d[t-1] + 0.1 e, d = seed % 4).
 
     Over seeds 0..2 (15 epochs, 300 points, horizon 1) the driver must get the
@@ -183,29 +172,29 @@ def test_feature_attention_finds_the_driving_input():
     3 of 3 here, 20 of 20 seeds in the benchmark (30 epochs, 400 points); chance
     is 1 in 4. The threshold leaves room for one unlucky seed on other hardware.
     """
-    bench = _benchmark("faithfulness")
+    bench = benchmark_script("faithfulness")
     hits = [bench.feature_trial(seed, epochs=15, n=300)["hit"] for seed in range(3)]
     assert sum(hits) >= 2, hits
 
 
 @pytest.mark.slow
-def test_feature_attention_finds_the_driving_input_over_ten_seeds():
+def test_feature_attention_finds_the_driving_input_over_ten_seeds(benchmark_script):
     """Rate over seeds 0..9 (30 epochs): at least 8 of 10 hits among the inputs,
     and the driver's mean weight above the uniform 1 / 5 on average. Measured:
     20 of 20 seeds, mean weight 0.43, in the benchmark."""
-    bench = _benchmark("faithfulness")
+    bench = benchmark_script("faithfulness")
     trials = [bench.feature_trial(seed, epochs=30) for seed in range(10)]
     assert sum(t["hit"] for t in trials) >= 8
     assert np.mean([t["driver_weight"] for t in trials]) > 0.2
 
 
 @pytest.mark.slow
-def test_temporal_attention_peaks_at_the_planted_lag():
+def test_temporal_attention_peaks_at_the_planted_lag(benchmark_script):
     """planted_series with lag 6, window 12, horizon 3 (60 epochs), seeds 0..4:
     the attention averaged over all windows peaks at lag h - 6 for at least 60%
     of the (seed, step) pairs. Measured: 0.87 on seeds 0..4 (1, 1, 1, 1, 0.33),
     0.95 over 20 seeds in the benchmark (chance 1 in 12); the cutoff window alone
     reached 0.82."""
-    bench = _benchmark("faithfulness")
+    bench = benchmark_script("faithfulness")
     rates = [bench.temporal_trial(seed, epochs=60)["all_windows"] for seed in range(5)]
     assert np.mean(rates) >= 0.6, rates
