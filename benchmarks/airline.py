@@ -1,0 +1,144 @@
+"""Accuracy and wall time on sktime datasets, last part held out.
+
+    python benchmarks/airline.py                      # airline, last 36 months
+    python benchmarks/airline.py --dataset lynx --holdout 14 --sp 10
+
+Every model forecasts the log of the series (a LogTransformer pipeline; --raw
+turns it off) and is scored on the original scale. Prints a Markdown table:
+MAPE, sMAPE, MASE and fit + predict seconds per model (models with a seed: mean
+over --seeds seeds).
+"""
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import torch
+from sktime import datasets
+from sktime.forecasting.arima import StatsModelsARIMA
+from sktime.forecasting.compose import TransformedTargetForecaster
+from sktime.forecasting.naive import NaiveForecaster
+from sktime.performance_metrics.forecasting import (
+    mean_absolute_percentage_error,
+    mean_absolute_scaled_error,
+)
+from sktime.transformations.series.boxcox import LogTransformer
+
+from sktime_attention import (
+    AttentionLSTMForecaster,
+    DualStageAttentionForecaster,
+    HMMForecaster,
+    HybridForecaster,
+)
+from sktime_attention.networks import ATTENTION_TYPES
+
+# sktime 1.2 warns about remember_data whenever its own forecasters are built
+warnings.filterwarnings(
+    "ignore", message="The default of config", category=FutureWarning
+)
+
+
+def smape(y_true, y_pred):
+    return float(
+        np.mean(2 * np.abs(y_true - y_pred) / (np.abs(y_true) + np.abs(y_pred)))
+    )
+
+
+def arima(sp):
+    return StatsModelsARIMA(order=(0, 1, 1), seasonal_order=(0, 1, 1, sp))
+
+
+def baselines(sp):
+    return {
+        "seasonal naive": NaiveForecaster(strategy="last", sp=sp),
+        "StatsModelsARIMA (0,1,1)(0,1,1)": arima(sp),
+    }
+
+
+def attention(sp, seed, name="luong_general", cls=AttentionLSTMForecaster):
+    """The attention model as the main job configures it for short series."""
+    return cls(
+        window_length=2 * sp,
+        attention=name,
+        hidden_size=16,
+        learning_rate=3e-3,
+        max_epochs=300,
+        random_state=seed,
+    )
+
+
+def seeded_models(sp, seed):
+    models = {
+        f"attention {name}": attention(sp, seed, name)
+        for name in sorted(ATTENTION_TYPES)
+    }
+    models["dual-stage (luong_general)"] = attention(
+        sp, seed, cls=DualStageAttentionForecaster
+    )
+    models["HMMForecaster (diff, 2 states)"] = HMMForecaster(random_state=seed)
+    models["hybrid (attention + ARIMA + HMM, optimal)"] = HybridForecaster(
+        [
+            ("attention", attention(sp, seed)),
+            ("arima", arima(sp)),
+            ("hmm", HMMForecaster(random_state=seed)),
+        ],
+        random_state=seed,
+    )
+    return models
+
+
+def score(forecaster, y_train, y_test, sp, log):
+    if log:
+        forecaster = TransformedTargetForecaster([LogTransformer(), forecaster])
+    fh = np.arange(1, len(y_test) + 1)
+    start = time.perf_counter()
+    y_pred = forecaster.fit(y_train, fh=fh).predict()
+    seconds = time.perf_counter() - start
+    return {
+        "MAPE": mean_absolute_percentage_error(y_test, y_pred),
+        "sMAPE": smape(y_test.to_numpy(), y_pred.to_numpy()),
+        "MASE": mean_absolute_scaled_error(y_test, y_pred, y_train=y_train, sp=sp),
+        "seconds": seconds,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="airline")
+    parser.add_argument("--holdout", type=int, default=36)
+    parser.add_argument("--sp", type=int, default=12)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--raw", action="store_true", help="no log transform")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    y = getattr(datasets, f"load_{args.dataset}")().astype(float)
+    y_train, y_test = y.iloc[: -args.holdout], y.iloc[-args.holdout :]
+
+    log = not args.raw
+    rows = {
+        name: score(f, y_train, y_test, args.sp, log)
+        for name, f in baselines(args.sp).items()
+    }
+    for seed in range(args.seeds):
+        for name, f in seeded_models(args.sp, seed).items():
+            result = score(f, y_train, y_test, args.sp, log)
+            for key, value in result.items():
+                rows.setdefault(name, {}).setdefault(key, []).append(value)
+    print(
+        f"{args.dataset}: {len(y_train)} train, {len(y_test)} held out, sp={args.sp}, "
+        f"{'log' if log else 'raw'} scale, {args.seeds} seeds, {args.threads} thread(s)"
+    )
+    print("| model | MAPE | sMAPE | MASE | fit+predict s |")
+    print("|---|---|---|---|---|")
+    for name, r in rows.items():
+        m = {k: float(np.mean(v)) for k, v in r.items()}
+        print(
+            f"| {name} | {m['MAPE']:.3f} | {m['sMAPE']:.3f} | {m['MASE']:.2f} "
+            f"| {m['seconds']:.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
