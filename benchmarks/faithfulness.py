@@ -31,7 +31,7 @@ import pandas as pd
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from planted_attention import planted_series  # noqa: E402
+from planted_attention import PLANTED_TRAINING, planted_series  # noqa: E402
 
 from sktime_attention import DualStageAttentionForecaster  # noqa: E402
 
@@ -66,13 +66,9 @@ def feature_trial(seed, epochs=30, n=400, horizon=1, paper_keys=False):
     forecaster = cls(
         window_length=FEATURE_WINDOW,
         horizon=horizon,
-        hidden_size=16,
         max_epochs=epochs,
-        batch_size=32,
-        learning_rate=5e-3,
-        validation_fraction=0.0,
-        scaling="standard",
         random_state=seed,
+        **PLANTED_TRAINING,
     ).fit(y, X=X)
     mean = forecaster.get_attention(aggregate="mean")["feature"].mean()
     return {
@@ -88,13 +84,9 @@ def temporal_trial(seed, epochs=60, n=500, lag=LAG):
     forecaster = DualStageAttentionForecaster(
         window_length=TEMPORAL_WINDOW,
         horizon=TEMPORAL_HORIZON,
-        hidden_size=16,
         max_epochs=epochs,
-        batch_size=32,
-        learning_rate=5e-3,
-        validation_fraction=0.0,
-        scaling="standard",
         random_state=seed,
+        **PLANTED_TRAINING,
     ).fit(planted_series(seed, n=n, lag=lag))
 
     def rate(table):

@@ -18,6 +18,14 @@ from sktime_attention import AttentionLSTMForecaster
 from sktime_attention.networks import ATTENTION_TYPES
 
 LAG, WINDOW, HORIZON = 24, 48, 12
+# training set-up shared by the planted-truth benchmarks (faithfulness.py too)
+PLANTED_TRAINING = dict(
+    hidden_size=16,
+    batch_size=32,
+    learning_rate=5e-3,
+    validation_fraction=0.0,
+    scaling="standard",
+)
 
 
 def planted_series(seed, n=800, lag=LAG):
@@ -35,13 +43,9 @@ def hit_rate(attention, seed, epochs):
         window_length=WINDOW,
         horizon=HORIZON,
         attention=attention,
-        hidden_size=16,
         max_epochs=epochs,
-        batch_size=32,
-        learning_rate=5e-3,
-        validation_fraction=0.0,
-        scaling="standard",
         random_state=seed,
+        **PLANTED_TRAINING,
     )
     table = forecaster.fit(planted_series(seed)).attention_weights_
     peaks = table.idxmax(axis=1).to_numpy()
