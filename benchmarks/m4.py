@@ -7,6 +7,7 @@ and OWA against Naive2 computed on the same series.
 
     python benchmarks/m4.py ../shared/data/m4 --freq Hourly            # all 414
     python benchmarks/m4.py ../shared/data/m4 --freq Hourly --n-series 40
+    python benchmarks/m4.py ../shared/data/m4 --lag-covariate 0   # y history only
 
 Every series is indexed so that it ends at time -1; forecasts cover 0..H-1.
 The global attention model is pretrained once on every series less its last H
@@ -59,6 +60,26 @@ def load_m4(folder, freq, n_series=None):
         frames[key] = pd.DataFrame({"y": values}, index=pd.RangeIndex(-len(values), 0))
     panel = pd.concat(frames, names=["series", "time"])
     return panel, test.loc[train.index].to_numpy(float)
+
+
+def with_lag_covariate(panel, lag, horizon):
+    """Return (y, X, X over the horizon) with X_t = y_{t - lag} per series.
+
+    ``lag >= horizon`` makes the covariate known over the whole horizon: the
+    decoder then sees the value one seasonal multiple earlier at every step.
+    The first ``lag`` points of each series, which have no lagged value, are
+    dropped from y and X.
+    """
+    X = panel.groupby(level=0, sort=False)["y"].shift(lag).to_frame(f"lag{lag}")
+    known = X.iloc[:, 0].notna().to_numpy()
+    future = {}
+    for key, group in panel.groupby(level=0, sort=False):
+        end = group.index.get_level_values(-1)[-1]
+        values = group["y"].to_numpy()[-lag:][:horizon]
+        future[key] = pd.DataFrame(
+            {X.columns[0]: values}, index=pd.RangeIndex(end + 1, end + 1 + horizon)
+        )
+    return panel[known], X[known], pd.concat(future, names=panel.index.names)
 
 
 def smape(y, f):
@@ -128,6 +149,12 @@ def main():
         nargs="*",
         default=["snaive", "naive2", "theta", "attention", "hybrid"],
     )
+    parser.add_argument(
+        "--lag-covariate",
+        type=int,
+        default=48,
+        help="feed y_{t-LAG} as a known covariate (LAG >= horizon; 0: none)",
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -163,13 +190,22 @@ def main():
             # then fit(...) only sets each series' context. The same network gives
             # the validation forecasts (context ending 48 steps early) and the
             # test forecasts (context = all training data).
-            model = attention_model(args, horizon).pretrain(inner, fh=fh)
+            data = {"valid": (inner, None, None), "test": (panel, None, None)}
+            if args.lag_covariate:
+                lag = args.lag_covariate
+                data = {
+                    k: with_lag_covariate(v[0], lag, horizon) for k, v in data.items()
+                }
+            y_in, X_in, _ = data["valid"]
+            model = attention_model(args, horizon).pretrain(y_in, X=X_in, fh=fh)
             print(
                 f"attention: {model.n_epochs_} epochs, last losses "
                 f"{model.training_history_.iloc[-1].round(4).to_dict()}"
             )
-            valid[name] = to_array(model.fit(inner, fh=fh).predict(), keys, horizon)
-            preds[name] = to_array(model.fit(panel, fh=fh).predict(), keys, horizon)
+            for part, (y_part, X_part, X_future) in data.items():
+                model.fit(y_part, X=X_part, fh=fh)
+                out = to_array(model.predict(X=X_future), keys, horizon)
+                (valid if part == "valid" else preds)[name] = out
         elif name == "hybrid":
             preds[name] = hybrid(panel, valid, preds, horizon, sp)
         times[name] = time.perf_counter() - start
