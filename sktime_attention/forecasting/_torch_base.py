@@ -414,17 +414,25 @@ class _BaseAttentionForecaster(BaseForecaster):
         cutoff = ForecastingHorizon(self.cutoff, is_relative=False, freq=fh.freq)
         return int(cutoff.to_relative(self._series_cutoff(s))[0])
 
+    def _context(self):
+        """Return the scaled windows (S, T, F) ending at each series' cutoff.
+
+        Also returns the level to add back to forecasts (``scaling="window"``),
+        or None.
+        """
+        t = self.window_length
+        past = np.stack([self._scale(a[-t:], s) for s, a in enumerate(self._history)])
+        (past,), level = self._center(torch.from_numpy(past.astype(np.float32)))
+        return past, level
+
     @torch.no_grad()
     def _run(self, horizon, X=None):
         """Forecast ``horizon`` steps for every series: (S, H, N) values, attention."""
-        t = self.window_length
-        past = np.stack([self._scale(a[-t:], s) for s, a in enumerate(self._history)])
-        past = torch.from_numpy(past.astype(np.float32))  # (S, T, F)
+        past, level = self._context()
         future = None
         if self._n_covariates:
             future = np.stack([self._future(X, s, horizon) for s in range(len(past))])
             future = torch.from_numpy(future.astype(np.float32))  # (S, H, C)
-        (past,), level = self._center(past)
         with _torch_threads(self.num_threads):
             pred, attention = self.network_(past, future, horizon)
         if level is not None:
@@ -541,8 +549,7 @@ class _BaseAttentionForecaster(BaseForecaster):
         when the network has no feature attention.
         """
         t = self.window_length
-        past = np.stack([self._scale(a[-t:], s) for s, a in enumerate(self._history)])
-        (past,), _ = self._center(torch.from_numpy(past.astype(np.float32)))
+        past, _ = self._context()
         with _torch_threads(self.num_threads):
             weights = self.network_.encoder(past)[2]  # (S, T, F) or None
         if weights is None:
