@@ -12,6 +12,11 @@ Every module maps ``(query, keys, values) -> (context, weights)``:
 
 Decoders that attend to the same keys at every step call :meth:`prepare_keys` once
 and :meth:`attend` per step, so key projections are not recomputed.
+
+Each score also says when a decoder queries it: ``reads_previous_state`` True
+(Bahdanau) means the query is the decoder state *before* the step and the context
+feeds the step's LSTM input; False (Luong, scaled dot) means the query is the state
+*after* the step. The decoder reads this attribute; nothing else decides it.
 """
 
 __all__ = [
@@ -21,6 +26,7 @@ __all__ = [
     "GeneralAttention",
     "ConcatAttention",
     "ScaledDotAttention",
+    "attention_class",
     "make_attention",
 ]
 
@@ -31,7 +37,12 @@ from torch import nn
 
 
 class _Attention(nn.Module):
-    """Base: subclasses define ``score(query (B, Q, Dq), keys) -> (B, Q, T)``."""
+    """Base: subclasses define ``score(query (B, Q, Dq), keys) -> (B, Q, T)``.
+
+    Every subclass is built as ``cls(query_size, key_size)``.
+    """
+
+    reads_previous_state = False  # query timing, see the module docstring
 
     def prepare_keys(self, keys):
         """Precompute whatever of ``keys`` (B, T, Dk) does not depend on the query."""
@@ -57,14 +68,15 @@ class _Attention(nn.Module):
 
 
 class AdditiveAttention(_Attention):
-    """Bahdanau et al. (2015): ``v' tanh(W_q q + W_k k)``."""
+    """Bahdanau et al. (2015): ``v' tanh(W_q q + W_k k)``, queried before the step."""
 
-    def __init__(self, query_size, key_size, attention_size=None):
+    reads_previous_state = True
+
+    def __init__(self, query_size, key_size):
         super().__init__()
-        attention_size = attention_size or key_size
-        self.query_proj = nn.Linear(query_size, attention_size, bias=False)
-        self.key_proj = nn.Linear(key_size, attention_size)
-        self.v = nn.Linear(attention_size, 1, bias=False)
+        self.query_proj = nn.Linear(query_size, key_size, bias=False)
+        self.key_proj = nn.Linear(key_size, key_size)
+        self.v = nn.Linear(key_size, 1, bias=False)
 
     def prepare_keys(self, keys):
         return self.key_proj(keys)  # (B, T, A)
@@ -77,6 +89,14 @@ class AdditiveAttention(_Attention):
 
 class DotAttention(_Attention):
     """Luong et al. (2015) dot score: ``q' k`` (needs Dq == Dk)."""
+
+    def __init__(self, query_size, key_size):
+        super().__init__()
+        if query_size != key_size:
+            raise ValueError(
+                f"dot attention needs equal query and key sizes, got {query_size} "
+                f"and {key_size}"
+            )
 
     def score(self, query, prepared_keys):
         return torch.bmm(query, prepared_keys.transpose(1, 2))  # (B, Q, T)
@@ -104,35 +124,51 @@ class GeneralAttention(_Attention):
 
 
 class ConcatAttention(AdditiveAttention):
-    """Luong et al. (2015) concat score: ``v' tanh(W [q; k])``.
+    """Luong et al. (2015) concat score: ``v' tanh(W [q; k])``, queried after the step.
 
-    ``W [q; k]`` splits into ``W_q q + W_k k``, so this is the additive score with a
-    single bias; it differs from Bahdanau in where the decoder takes its query.
+    ``W [q; k]`` splits into ``W_q q + W_k k``, so the score is the additive one
+    with a single bias; what differs from Bahdanau is the query timing.
     """
 
-
-def _dot(query_size, key_size):
-    if query_size != key_size:
-        raise ValueError(
-            f"dot attention needs equal query and key sizes, got {query_size} "
-            f"and {key_size}"
-        )
-    return DotAttention()
+    reads_previous_state = False
 
 
-def _scaled_dot(query_size, key_size):
-    _dot(query_size, key_size)
-    return ScaledDotAttention()
-
-
-#: Attention score names accepted by ``attention=``, mapped to their builders.
+#: Attention score names accepted by ``attention=``, mapped to their classes.
 ATTENTION_TYPES = {
     "bahdanau": AdditiveAttention,
-    "luong_dot": _dot,
+    "luong_dot": DotAttention,
     "luong_general": GeneralAttention,
     "luong_concat": ConcatAttention,
-    "scaled_dot": _scaled_dot,
+    "scaled_dot": ScaledDotAttention,
 }
+
+
+def attention_class(name):
+    """Return the score class called ``name``; the one place the name is checked.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``ATTENTION_TYPES``: "bahdanau", "luong_dot", "luong_general",
+        "luong_concat" or "scaled_dot".
+
+    Returns
+    -------
+    type
+        A score module class, built as ``cls(query_size, key_size)``, whose
+        ``reads_previous_state`` gives its query timing.
+
+    Examples
+    --------
+    >>> from sktime_attention.networks import attention_class
+    >>> attention_class("bahdanau").reads_previous_state
+    True
+    """
+    if not isinstance(name, str) or name not in ATTENTION_TYPES:
+        raise ValueError(
+            f"`attention` must be one of {sorted(ATTENTION_TYPES)}, got {name!r}"
+        )
+    return ATTENTION_TYPES[name]
 
 
 def make_attention(name, query_size, key_size):
@@ -141,8 +177,7 @@ def make_attention(name, query_size, key_size):
     Parameters
     ----------
     name : str
-        A key of ``ATTENTION_TYPES``: "bahdanau", "luong_dot", "luong_general",
-        "luong_concat" or "scaled_dot".
+        A key of ``ATTENTION_TYPES`` (checked by :func:`attention_class`).
     query_size : int
         Dq, size of the query vectors.
     key_size : int
@@ -163,8 +198,4 @@ def make_attention(name, query_size, key_size):
     >>> int(weights.argmax())  # the key equal to the query wins
     2
     """
-    if name not in ATTENTION_TYPES:
-        raise ValueError(
-            f"`attention` must be one of {sorted(ATTENTION_TYPES)}, got {name!r}"
-        )
-    return ATTENTION_TYPES[name](query_size, key_size)
+    return attention_class(name)(query_size, key_size)

@@ -6,11 +6,11 @@ N targets, D hidden size, L LSTM layers.
 
 Modules see tensors only. :class:`AttentionSeq2Seq.forward` returns
 ``(prediction, attention)`` with ``prediction`` (B, H, N) and ``attention`` an
-:class:`Attention` of ``temporal`` (B, H, T) and ``feature`` (B, T, F) or None.
+:class:`AttentionWeights` of ``temporal`` (B, H, T) and ``feature`` (B, T, F) or None.
 """
 
 __all__ = [
-    "Attention",
+    "AttentionWeights",
     "AttentionDecoder",
     "AttentionSeq2Seq",
     "InputAttentionEncoder",
@@ -22,10 +22,10 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ._attention import make_attention
+from ._attention import attention_class
 
 
-class Attention(NamedTuple):
+class AttentionWeights(NamedTuple):
     """Attention weights of one forward pass of :class:`AttentionSeq2Seq`.
 
     Parameters
@@ -39,8 +39,8 @@ class Attention(NamedTuple):
     Examples
     --------
     >>> import torch
-    >>> from sktime_attention.networks import Attention
-    >>> a = Attention(torch.full((1, 2, 4), 0.25), None)
+    >>> from sktime_attention.networks import AttentionWeights
+    >>> a = AttentionWeights(torch.full((1, 2, 4), 0.25), None)
     >>> a.temporal.sum(-1)
     tensor([[1., 1.]])
     """
@@ -86,6 +86,30 @@ class InputAttentionEncoder(nn.Module):
     same distribution can only be told apart by content; with iid inputs the
     attention then stayed near uniform and did not single out the input that
     drove the target (see ``benchmarks/faithfulness.py``).
+
+    Parameters
+    ----------
+    n_features : int
+        F, encoder input features.
+    window_length : int
+        T, encoder steps (the key of a feature is its series over the window).
+    hidden_size : int
+        D, LSTM hidden size.
+    num_layers : int, default=1
+        Attended first layer plus ``num_layers - 1`` plain LSTM layers.
+    dropout : float, default=0.0
+        Dropout between the stacked layers.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktime_attention.networks import InputAttentionEncoder
+    >>> encoder = InputAttentionEncoder(n_features=3, window_length=5, hidden_size=4)
+    >>> outputs, (h, c), weights = encoder(torch.randn(2, 5, 3))
+    >>> outputs.shape, weights.shape  # (B, T, D), (B, T, F)
+    (torch.Size([2, 5, 4]), torch.Size([2, 5, 3]))
+    >>> bool(torch.allclose(weights.sum(-1), torch.ones(2, 5)))
+    True
     """
 
     def __init__(
@@ -128,21 +152,28 @@ class InputAttentionEncoder(nn.Module):
 class AttentionDecoder(nn.Module):
     """LSTM decoder that attends over all encoder states at every forecast step.
 
-    ``"bahdanau"`` queries with the previous decoder state and feeds the context into
-    the LSTM step; the Luong scores and ``"scaled_dot"`` query with the current state.
-    Both emit ``W_o tanh(W_c [context; h_t])``, the attentional state of Luong et al.
+    The score module ``score`` sets the query timing: a score that reads the
+    previous state (Bahdanau) is queried before each LSTM step and its context
+    joins the step's input; the others are queried with the state after the step.
+    Every step emits ``W_o tanh(W_c [context; h_t])``, the attentional state of
+    Luong et al.
+
+    Two ways to decode: :meth:`decode_recursive` feeds each step its own forecast
+    (or, in training, the truth with probability ``teacher_forcing_ratio``);
+    :meth:`decode_teacher_forced` runs every step in one LSTM call when all
+    inputs are the truth and the query is the state after the step.
     """
 
     def __init__(
         self, n_targets, n_covariates, hidden_size, num_layers, dropout, attention
     ):
         super().__init__()
-        self.feed_context = attention == "bahdanau"
-        context_size = hidden_size if self.feed_context else 0
+        score = attention_class(attention)
+        context_size = hidden_size if score.reads_previous_state else 0
         self.lstm = _lstm(
             n_targets + n_covariates + context_size, hidden_size, num_layers, dropout
         )
-        self.attention = make_attention(attention, hidden_size, hidden_size)
+        self.score = score(hidden_size, hidden_size)
         self.combine = nn.Linear(2 * hidden_size, hidden_size)
         self.dropout = nn.Dropout(dropout)
         self.out = nn.Linear(hidden_size, n_targets)
@@ -153,40 +184,79 @@ class AttentionDecoder(nn.Module):
         return self.out(self.dropout(attentional))
 
     def forward(
-        self, memory, state, y_last, future, horizon, target=None, teacher_forcing=0.0
+        self,
+        memory,
+        state,
+        y_last,
+        future,
+        horizon,
+        target=None,
+        teacher_forcing_ratio=0.0,
     ):
         """Decode ``horizon`` steps; return (prediction (B, H, N), weights (B, H, T)).
 
         ``memory`` (B, T, D) are the encoder outputs, ``state`` the encoder's final
         (h, c), ``y_last`` (B, N) the last observed targets, ``future`` (B, H, C) or
-        None the known covariates, ``target`` (B, H, N) the truth for teacher forcing.
+        None the known covariates, ``target`` (B, H, N) the truth for teacher
+        forcing. With the truth fed at every step (``teacher_forcing_ratio`` 1)
+        and a query after the step, all steps run in one pass.
         """
-        keys = self.attention.prepare_keys(memory)  # (B, T, D) or projected
-        if target is not None and teacher_forcing >= 1.0 and not self.feed_context:
-            # Every decoder input is known: one LSTM call, attention for all steps.
-            inputs = torch.cat([y_last.unsqueeze(1), target[:, :-1]], dim=1)  # (B,H,N)
-            if future is not None:
-                inputs = torch.cat([inputs, future], dim=-1)  # (B, H, N + C)
-            hidden, _ = self.lstm(inputs, state)  # (B, H, D)
-            context, weights = self.attention.attend(hidden, keys, memory)
-            return self._emit(context, hidden), weights
+        one_pass = (
+            target is not None
+            and teacher_forcing_ratio == 1.0
+            and not self.score.reads_previous_state
+        )
+        if one_pass:
+            return self.decode_teacher_forced(memory, state, y_last, future, target)
+        return self.decode_recursive(
+            memory, state, y_last, future, horizon, target, teacher_forcing_ratio
+        )
+
+    def decode_teacher_forced(self, memory, state, y_last, future, target):
+        """Decode every step in one LSTM call, feeding the truth ``target``."""
+        if self.score.reads_previous_state:
+            raise ValueError(
+                f"{type(self.score).__name__} queries the state before each step, "
+                "so its steps cannot run in one pass: use decode_recursive"
+            )
+        keys = self.score.prepare_keys(memory)  # (B, T, D) or projected
+        inputs = torch.cat([y_last.unsqueeze(1), target[:, :-1]], dim=1)  # (B, H, N)
+        if future is not None:
+            inputs = torch.cat([inputs, future], dim=-1)  # (B, H, N + C)
+        hidden, _ = self.lstm(inputs, state)  # (B, H, D)
+        context, weights = self.score.attend(hidden, keys, memory)  # (B, H, T)
+        return self._emit(context, hidden), weights
+
+    def decode_recursive(
+        self,
+        memory,
+        state,
+        y_last,
+        future,
+        horizon,
+        target=None,
+        teacher_forcing_ratio=0.0,
+    ):
+        """Decode step by step, feeding back forecasts (or, by chance, the truth)."""
+        keys = self.score.prepare_keys(memory)  # (B, T, D) or projected
+        before = self.score.reads_previous_state
         y_prev, predictions, weights = y_last, [], []
         for step in range(horizon):
             parts = [y_prev] if future is None else [y_prev, future[:, step]]
-            if self.feed_context:
-                context, alpha = self.attention.attend(state[0][-1], keys, memory)
+            if before:
+                context, alpha = self.score.attend(state[0][-1], keys, memory)
                 parts.append(context)
             hidden, state = self.lstm(torch.cat(parts, -1).unsqueeze(1), state)
             hidden = hidden[:, 0]  # (B, D)
-            if not self.feed_context:
-                context, alpha = self.attention.attend(hidden, keys, memory)
+            if not before:
+                context, alpha = self.score.attend(hidden, keys, memory)
             y_hat = self._emit(context, hidden)  # (B, N)
             predictions.append(y_hat)
             weights.append(alpha)  # (B, T)
             y_prev = y_hat
-            if target is not None and teacher_forcing > 0.0:
-                use_truth = torch.rand_like(y_hat[:, :1]) < teacher_forcing  # (B, 1)
-                y_prev = torch.where(use_truth, target[:, step], y_hat)
+            if target is not None and teacher_forcing_ratio > 0.0:
+                use_truth = torch.rand_like(y_hat[:, :1]) < teacher_forcing_ratio
+                y_prev = torch.where(use_truth, target[:, step], y_hat)  # (B, N)
         return torch.stack(predictions, dim=1), torch.stack(weights, dim=1)
 
 
@@ -249,21 +319,31 @@ class AttentionSeq2Seq(nn.Module):
         self.anchor = nn.Linear(n_features, hidden_size, bias=False)
         self.position = nn.Parameter(torch.zeros(window_length, hidden_size))
 
+    def encode(self, past):
+        """Encode ``past`` (B, T, F): (memory (B, T, D), state, feature weights).
+
+        The feature weights are (B, T, F) with input attention, else None; they
+        need no future covariates.
+        """
+        memory, state, feature = self.encoder(past)  # (B, T, D)
+        memory = memory + self.anchor(past) + self.position  # (B, T, D)
+        return memory, state, feature
+
     def forward(
-        self, past, future=None, horizon=None, target=None, teacher_forcing=0.0
+        self, past, future=None, horizon=None, target=None, teacher_forcing_ratio=0.0
     ):
         """Forecast ``horizon`` steps after the window ``past`` (B, T, F).
 
         ``future`` (B, H, C) holds known covariates over the horizon; ``target``
-        (B, H, N) enables teacher forcing with probability ``teacher_forcing``.
-        Returns ``(prediction (B, H, N), Attention)``.
+        (B, H, N) enables teacher forcing with probability
+        ``teacher_forcing_ratio``. Returns ``(prediction (B, H, N),
+        AttentionWeights)``.
         """
         if horizon is None:
             horizon = (target if target is not None else future).shape[1]
-        memory, state, feature = self.encoder(past)  # (B, T, D)
-        memory = memory + self.anchor(past) + self.position  # (B, T, D)
+        memory, state, feature = self.encode(past)
         y_last = past[:, -1, : self.n_targets]  # (B, N)
         prediction, temporal = self.decoder(
-            memory, state, y_last, future, horizon, target, teacher_forcing
+            memory, state, y_last, future, horizon, target, teacher_forcing_ratio
         )
-        return prediction, Attention(temporal, feature)
+        return prediction, AttentionWeights(temporal, feature)
