@@ -285,13 +285,14 @@ def plot_attention_overlay(
     """
     import matplotlib.pyplot as plt
 
-    if getattr(forecaster, "_keys", [None])[0] is not None:
+    history = forecaster.get_history()
+    if isinstance(history.index, pd.MultiIndex):
         raise NotImplementedError(
             "plot_attention_overlay draws one series: fit the forecaster on a single "
             "series, or plot predict_attention(...).loc[key] with plot_attention"
         )
     if fh is None:
-        fh = list(range(1, forecaster._horizon + 1))
+        fh = list(range(1, forecaster.horizon_ + 1))
     from sktime.forecasting.base import ForecastingHorizon
 
     if not isinstance(fh, ForecastingHorizon):
@@ -303,11 +304,7 @@ def plot_attention_overlay(
     y_pred = forecaster.predict(fh=fh, X=X)
     weights = forecaster.predict_attention(fh=[step], X=X).iloc[0]
     if y is None:
-        past = pd.DataFrame(
-            forecaster._history[0][:, : forecaster._n_targets],
-            index=forecaster._history_index(0),
-            columns=forecaster._y_columns,
-        )
+        past = history
     else:
         past = y.to_frame() if isinstance(y, pd.Series) else y
     name = past.columns[0]

@@ -9,7 +9,7 @@ import torch
 from sktime.datasets import load_airline, load_longley
 
 from sktime_attention import DualStageAttentionForecaster
-from sktime_attention.networks._seq2seq import InputAttentionEncoder
+from sktime_attention.networks import InputAttentionEncoder
 
 FAST = dict(window_length=6, hidden_size=8, max_epochs=2, batch_size=16)
 
@@ -78,10 +78,10 @@ def test_y_with_x_has_feature_attention_without_future_x(with_x, longley):
 def test_feature_attention_is_the_encoders_for_the_cutoff_window(with_x, longley):
     """The stored table equals a direct encoder pass on the last scaled window."""
     y, X = longley
-    data = pd.concat([y.iloc[:-2], X.iloc[:-2]], axis=1).to_numpy()[-4:]
-    shift, spread = with_x._shift[0], with_x._spread[0]
-    past = torch.tensor((data - shift) / spread, dtype=torch.float32)[None]
-    (past,), _ = with_x._center(past)
+    data = pd.concat([y.iloc[:-2], X.iloc[:-2]], axis=1).to_numpy(dtype=float)
+    scaled = (data[-4:] - data.mean(axis=0)) / data.std(axis=0)  # fit's statistics
+    scaled[:, 0] -= scaled[-1, 0]  # scaling="window": target relative to its last
+    past = torch.tensor(scaled, dtype=torch.float32)[None]
     with torch.no_grad():
         _, _, weights = with_x.network_.encoder(past)
     np.testing.assert_allclose(

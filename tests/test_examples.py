@@ -32,6 +32,8 @@ PUBLIC_MODULES = [
     "sktime_attention.forecasting",
     "sktime_attention.plotting",
     "sktime_attention.networks",
+    "sktime_attention.training",
+    "sktime_attention.data",
 ]
 # public objects without an Examples section yet (strict xfails: remove an entry
 # when its docstring gains examples)

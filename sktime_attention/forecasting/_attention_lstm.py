@@ -2,11 +2,11 @@
 
 __all__ = ["AttentionLSTMForecaster"]
 
-from sktime_attention.forecasting._torch_base import _BaseAttentionForecaster
+from sktime_attention.forecasting._base import _Seq2SeqForecaster
 from sktime_attention.networks import AttentionSeq2Seq
 
 
-class AttentionLSTMForecaster(_BaseAttentionForecaster):
+class AttentionLSTMForecaster(_Seq2SeqForecaster):
     """LSTM encoder-decoder forecaster with temporal attention.
 
     An LSTM encodes the last ``window_length`` steps (targets and past covariates);
@@ -91,6 +91,10 @@ class AttentionLSTMForecaster(_BaseAttentionForecaster):
         decoder needs future ``X``: call ``predict_attention(fh, X)``).
     training_history_ : pd.DataFrame
         Per epoch ``train_loss`` and, with validation, ``val_loss``.
+    horizon_ : int
+        Decoder steps in training: ``horizon``, else the largest step of the
+        ``fh`` passed to ``fit``, else ``window_length``; after ``pretrain``, that
+        of the pretrained network.
     n_epochs_ : int
         Epochs run (fewer than ``max_epochs`` after early stopping).
     pretrain_config_ : dict

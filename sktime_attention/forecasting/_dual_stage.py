@@ -8,6 +8,7 @@ would leave attributes that exist or not depending on a parameter value.
 
 __all__ = ["DualStageAttentionForecaster"]
 
+from sktime_attention.data import feature_table
 from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
 
 
@@ -111,6 +112,10 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
         (the decoder needs future ``X``: call ``predict_attention(fh, X)``).
     training_history_ : pd.DataFrame
         Per epoch ``train_loss`` and, with validation, ``val_loss``.
+    horizon_ : int
+        Decoder steps in training: ``horizon``, else the largest step of the
+        ``fh`` passed to ``fit``, else ``window_length``; after ``pretrain``, that
+        of the pretrained network.
     n_epochs_ : int
         Epochs run (fewer than ``max_epochs`` after early stopping).
     pretrain_config_ : dict
@@ -157,15 +162,19 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
 
     def _set_cutoff_attention(self):
         """Store temporal and feature attention of the window ending at the cutoff."""
-        super()._set_cutoff_attention()
-        self.feature_attention_ = self._cutoff_feature_attention()
-        if self._keys[0] is None:
+        feature = super()._set_cutoff_attention()
+        store = self._store
+        self.feature_attention_ = feature_table(
+            feature, store.feature_names, store.keys, store.key_names
+        )
+        if not store.is_panel:
             self.feature_importance_ = self.feature_attention_.mean(axis=0)
         else:
             levels = list(range(self.feature_attention_.index.nlevels - 1))
             self.feature_importance_ = self.feature_attention_.groupby(
                 level=levels, sort=False
             ).mean()
+        return feature
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):

@@ -1,0 +1,273 @@
+"""One series or a panel as float arrays, with its keys, time index and scaling.
+
+Shape legend: S series, L_s time points of series s, T encoder steps, H forecast
+steps, N targets, C covariates, F = N + C columns (targets, then covariates).
+"""
+
+__all__ = ["SeriesStore", "split_series"]
+
+import numpy as np
+import pandas as pd
+from sktime.forecasting.base import ForecastingHorizon
+
+from sktime_attention.utils._validation import check_finite_frame
+
+
+def split_series(y, X=None):
+    """Split ``y`` (and ``X``) into per-series raw arrays (L_s, F).
+
+    Returns ``(keys, indexes, arrays)``: series keys (``[None]`` for a single
+    series), each series' time index, and float arrays with the columns of ``y``
+    followed by those of ``X``. Rejects NaN, inf, repeated time points and ``X``
+    that does not cover ``y``. Never modifies its inputs.
+    """
+    check_finite_frame(y, "y")
+    if X is not None:
+        check_finite_frame(X, "X")
+    if isinstance(y.index, pd.MultiIndex):
+        levels = list(range(y.index.nlevels - 1))
+        groups = list(y.groupby(level=levels, sort=False))
+        keys = [key for key, _ in groups]
+        ys = [group.droplevel(levels) for _, group in groups]
+        Xs = [None if X is None else X.loc[key] for key in keys]
+    else:
+        keys, ys, Xs = [None], [y], [X]
+    arrays = []
+    for y_s, X_s in zip(ys, Xs):
+        parts = [y_s.to_numpy(dtype=np.float64)]
+        if X_s is not None:
+            X_s = X_s.reindex(y_s.index)
+            if X_s.isna().any().any():
+                raise ValueError("`X` must cover every time point of `y`")
+            parts.append(X_s.to_numpy(dtype=np.float64))
+        arrays.append(np.concatenate(parts, axis=1))
+    return keys, [y_s.index for y_s in ys], arrays
+
+
+class SeriesStore:
+    """The data a fitted network reads: raw history per series, keys, scaler.
+
+    Parameters
+    ----------
+    y : pd.DataFrame
+        Targets; a panel has a MultiIndex whose last level is time.
+    X : pd.DataFrame or None
+        Covariates on the index of ``y``.
+    scaling : {"standard", "window", "none"}
+        ``"none"`` keeps raw values; the others z-score each column of each series
+        (a constant column is only centred). ``"window"`` also centres windows on
+        their last target value, which the network side does.
+
+    Attributes
+    ----------
+    keys : list
+        Series keys, ``[None]`` for a single series.
+    arrays : list of np.ndarray
+        Raw (L_s, F) history per series, extended by :meth:`extend`.
+    last_index : list of pd.Index
+        Last time point of each series (length-1 index).
+    shift, spread : list of np.ndarray
+        Per series (F,) centre and scale of the scaler.
+
+    Examples
+    --------
+    >>> from sktime.datasets import load_airline
+    >>> from sktime_attention.data import SeriesStore
+    >>> store = SeriesStore(load_airline().to_frame(), None, scaling="standard")
+    >>> store.context(window_length=12).shape  # (S, T, F)
+    (1, 12, 1)
+    >>> store.is_panel, store.y_columns
+    (False, ['Number of airline passengers'])
+    """
+
+    def __init__(self, y, X, scaling):
+        self.y_columns = list(y.columns)
+        self.X_columns = None if X is None else list(X.columns)
+        self.n_targets = y.shape[1]
+        self.n_covariates = 0 if X is None else X.shape[1]
+        self.index_names = list(y.index.names)
+        self.keys, indexes, self.arrays = split_series(y, X)
+        self.last_index = [index[-1:] for index in indexes]
+        if scaling == "none":
+            self.shift = [np.zeros(a.shape[1]) for a in self.arrays]
+            self.spread = [np.ones(a.shape[1]) for a in self.arrays]
+        else:
+            self.shift = [a.mean(axis=0) for a in self.arrays]
+            # a constant column keeps scale 1: centred, never divided by 0
+            self.spread = [
+                np.where(a.std(axis=0) > 0, a.std(axis=0), 1.0) for a in self.arrays
+            ]
+
+    # -- layout -----------------------------------------------------------------
+    @property
+    def is_panel(self):
+        """Whether the store holds a panel (keyed series) rather than one series."""
+        return self.keys[0] is not None
+
+    @property
+    def key_names(self):
+        """Names of the series-key levels of a panel."""
+        key = self.keys[0]
+        return self.index_names[: len(key) if isinstance(key, tuple) else 1]
+
+    @property
+    def feature_names(self):
+        """Encoder feature names: targets, then covariates."""
+        return pd.Index([*self.y_columns, *(self.X_columns or [])], name="feature")
+
+    def position(self, keys):
+        """Positions of ``keys`` in the store; unseen keys raise."""
+        known = {k: s for s, k in enumerate(self.keys)}
+        unseen = [k for k in keys if k not in known]
+        if unseen:
+            raise ValueError(f"`y` holds series not seen in fit: {unseen[:5]}")
+        return [known[k] for k in keys]
+
+    # -- scaling ----------------------------------------------------------------
+    def scale(self, array, s):
+        """Scale raw (..., F) values of series ``s``."""
+        return (array - self.shift[s]) / self.spread[s]
+
+    def scale_covariates(self, values, s):
+        """Scale raw (..., C) covariate values of series ``s``."""
+        n = self.n_targets
+        return (values - self.shift[s][n:]) / self.spread[s][n:]
+
+    def unscale_targets(self, values, s):
+        """Map scaled (..., N) target values of series ``s`` back to raw units."""
+        n = self.n_targets
+        return values * self.spread[s][:n] + self.shift[s][:n]
+
+    # -- windows ----------------------------------------------------------------
+    def context(self, window_length):
+        """Scaled windows (S, T, F) ending at each series' last point."""
+        t = window_length
+        return np.stack([self.scale(a[-t:], s) for s, a in enumerate(self.arrays)])
+
+    def extend(self, y, X=None):
+        """Append the points of ``y`` (and ``X``) later than each series' end."""
+        keys, indexes, arrays = split_series(y, X)
+        unseen = [k for k in keys if k not in self.keys]
+        if unseen:
+            raise ValueError(f"`y` in update holds an unseen series {unseen[0]!r}")
+        for key, index, array in zip(keys, indexes, arrays):
+            s = self.keys.index(key)
+            new = index > self.last_index[s][0]
+            self.arrays[s] = np.concatenate([self.arrays[s], array[new]])
+            if new.any():
+                self.last_index[s] = index[new][-1:]
+
+    # -- time -------------------------------------------------------------------
+    def series_cutoff(self, s, cutoff):
+        """Cutoff of series ``s``: its last index, with the panel's frequency."""
+        if not self.is_panel:
+            return cutoff
+        last = self.last_index[s]
+        if isinstance(last, pd.DatetimeIndex) and last.freq is None:
+            last = pd.DatetimeIndex(last, freq=getattr(cutoff, "freq", None))
+        return last
+
+    def gap(self, s, cutoff, freq):
+        """Count the steps from the end of series ``s`` to the panel's ``cutoff``."""
+        if not self.is_panel or self.last_index[s][0] == cutoff[0]:
+            return 0
+        common = ForecastingHorizon(cutoff, is_relative=False, freq=freq)
+        return int(common.to_relative(self.series_cutoff(s, cutoff))[0])
+
+    def history_index(self, s, cutoff):
+        """Time index of the stored data of series ``s``."""
+        length = len(self.arrays[s])
+        lags = ForecastingHorizon(np.arange(-length + 1, 1), is_relative=True)
+        try:
+            return lags.to_absolute_index(self.series_cutoff(s, cutoff))
+        except (TypeError, ValueError, AttributeError):  # no frequency to step with
+            return pd.RangeIndex(length)
+
+    def future(self, X, s, horizon, cutoff):
+        """Scaled covariates (H, C) of series ``s`` over steps 1..H, or None."""
+        if not self.n_covariates:
+            return None
+        needed = ForecastingHorizon(np.arange(1, horizon + 1), is_relative=True)
+        index = needed.to_absolute_index(self.series_cutoff(s, cutoff))
+        if X is None:
+            raise ValueError(
+                f"`X` is required in predict: the model was fitted with X, and the "
+                f"decoder needs X at {index[0]} .. {index[-1]}"
+            )
+        X_s = X if self.keys[s] is None else X.loc[self.keys[s]]
+        X_s = X_s[self.X_columns].reindex(index)
+        missing = X_s.index[X_s.isna().any(axis=1)]
+        if len(missing):
+            raise ValueError(
+                f"`X` must cover the forecasting horizon: missing at "
+                f"{list(missing[:5])}{' ...' if len(missing) > 5 else ''} "
+                f"({len(missing)} of {horizon} steps)"
+            )
+        return self.scale_covariates(X_s.to_numpy(np.float64), s)
+
+    # -- series to explain ------------------------------------------------------
+    def explained_series(self, y, X, horizon, cutoff):
+        """Series for attention over every window: stored ones, or ``y``'s.
+
+        Returns (key, scaled (L, F), time index, scaled covariates (L + H, C) or
+        None) per series; the H rows after the end are NaN where ``X`` does not
+        reach.
+        """
+        if self.n_covariates and X is None and y is not None:
+            raise ValueError(
+                "`X` is required in get_attention with `y`: the model was fitted "
+                "with X, and every window reads past X"
+            )
+        if self.n_covariates and X is not None:
+            missing = [c for c in self.X_columns if c not in X.columns]
+            if missing:
+                raise ValueError(f"`X` lacks the fitted columns {missing}")
+            X = X[self.X_columns]
+        if y is None:
+            keys, positions, arrays = self.keys, range(len(self.keys)), self.arrays
+            indexes = [self.history_index(s, cutoff) for s in positions]
+        else:
+            keys, indexes, arrays = split_series(self._target_frame(y), X)
+            positions = self.position(keys)
+        series = []
+        for key, s, index, array in zip(keys, positions, indexes, arrays):
+            scaled, future = self.scale(array, s), None
+            if self.n_covariates:  # known covariates, then H rows after the end
+                later = np.full((horizon, self.n_covariates), np.nan)
+                after = _index_after(index, horizon)
+                if after is not None and X is not None:
+                    X_s = X if key is None else X.loc[key]
+                    later = self.scale_covariates(
+                        X_s.reindex(after).to_numpy(np.float64), s
+                    )
+                future = np.concatenate([scaled[:, self.n_targets :], later])
+            series.append((key, scaled, index, future))
+        return series
+
+    def _target_frame(self, y):
+        """Return ``y`` as a frame with the fitted target columns, in fitted order."""
+        if isinstance(y, pd.Series):
+            y = y.to_frame()
+        if not isinstance(y, pd.DataFrame):
+            raise TypeError(f"`y` must be a pd.Series or pd.DataFrame, got {type(y)}")
+        if y.shape[1] == 1 and self.n_targets == 1:
+            return y.set_axis(self.y_columns, axis=1)
+        if set(y.columns) != set(self.y_columns):
+            raise ValueError(
+                f"`y` must have the fitted columns {self.y_columns}, got "
+                f"{list(y.columns)}"
+            )
+        return y[self.y_columns]
+
+
+def _index_after(index, horizon):
+    """Return the ``horizon`` time points after ``index`` (None without freq)."""
+    cutoff = index[-1:]
+    if isinstance(index, pd.DatetimeIndex) and index.freq is None:
+        freq = pd.infer_freq(index) if len(index) >= 3 else None
+        cutoff = pd.DatetimeIndex(cutoff, freq=freq)
+    try:
+        fh = ForecastingHorizon(np.arange(1, horizon + 1), is_relative=True)
+        return fh.to_absolute_index(cutoff)
+    except (TypeError, ValueError, AttributeError):
+        return None

@@ -1,0 +1,164 @@
+"""Attention tables: tidy DataFrames built from the network's attention arrays.
+
+Shape legend: S series, W windows of one series, H forecast steps, T encoder
+steps (lags ``-T + 1 .. 0``, 0 the window's last step), F encoder features.
+"""
+
+__all__ = [
+    "combine_window_tables",
+    "feature_table",
+    "stack_tables",
+    "temporal_table",
+    "window_tables",
+]
+
+import numpy as np
+import pandas as pd
+
+
+def _lags(window_length):
+    return pd.Index(np.arange(-window_length + 1, 1), name="lag")
+
+
+def stack_tables(frames, keys, names=None):
+    """One frame for a single series (``keys == [None]``), else keyed and stacked."""
+    if keys[0] is None:
+        return frames[0]
+    return pd.concat(frames, keys=keys, names=names)
+
+
+def temporal_table(temporal, steps, keys):
+    """Step x lag frames from (S, H, T) weights, for the 1-based ``steps``.
+
+    Parameters
+    ----------
+    temporal : np.ndarray
+        (S, H, T) decoder attention per series, forecast step and encoder step.
+    steps : np.ndarray of int
+        Forecast steps to report (1 = the first step after the cutoff).
+    keys : list
+        Series keys, ``[None]`` for a single series.
+
+    Returns
+    -------
+    pd.DataFrame
+        Index ``step`` (series keys outside for a panel), columns ``lag``
+        ``-T + 1 .. 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktime_attention.data import temporal_table
+    >>> weights = np.full((1, 2, 4), 0.25)  # one series, H=2 steps, T=4 lags
+    >>> temporal_table(weights, np.array([1, 2]), keys=[None])
+    lag     -3    -2    -1     0
+    step
+    1     0.25  0.25  0.25  0.25
+    2     0.25  0.25  0.25  0.25
+    """
+    frames = [
+        pd.DataFrame(
+            w[steps - 1],
+            index=pd.Index(steps, name="step"),
+            columns=_lags(w.shape[-1]),
+        )
+        for w in temporal
+    ]
+    return stack_tables(frames, keys)
+
+
+def feature_table(feature, feature_names, keys, key_names):
+    """Lag x feature frames from (S, T, F) weights.
+
+    Parameters
+    ----------
+    feature : np.ndarray
+        (S, T, F) input attention per series, encoder step and feature.
+    feature_names : pd.Index
+        The F feature names (targets, then covariates).
+    keys : list
+        Series keys, ``[None]`` for a single series.
+    key_names : list of str
+        Names of the series-key levels of a panel.
+
+    Returns
+    -------
+    pd.DataFrame
+        Index ``lag`` ``-T + 1 .. 0`` (series keys outside for a panel),
+        columns ``feature``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sktime_attention.data import feature_table
+    >>> weights = np.array([[[0.7, 0.3], [0.4, 0.6]]])  # one series, T=2, F=2
+    >>> names = pd.Index(["y", "x"], name="feature")
+    >>> feature_table(weights, names, keys=[None], key_names=[])
+    feature    y    x
+    lag
+    -1       0.7  0.3
+     0       0.4  0.6
+    """
+    frames = [
+        pd.DataFrame(w, index=_lags(w.shape[0]), columns=feature_names) for w in feature
+    ]
+    return stack_tables(frames, keys, [*key_names, "lag"])
+
+
+def window_tables(temporal, feature, ends, feature_names):
+    """Per-window tables of one series.
+
+    ``temporal`` (W, H, T) has NaN rows for windows whose forecast could not run
+    (unknown future covariates): they are left out. ``feature`` is (W, T, F) or
+    None; ``ends`` the W window-end time stamps. Returns ``{"temporal": frame
+    indexed (window_end, step), "feature": frame indexed (window_end, lag) or
+    None}``.
+    """
+    n_windows, horizon, t = temporal.shape
+    known = ~np.isnan(temporal).any(axis=(1, 2))
+    lags = _lags(t)
+    index = pd.MultiIndex.from_arrays(
+        [ends[known].repeat(horizon), np.tile(np.arange(1, horizon + 1), known.sum())],
+        names=["window_end", "step"],
+    )
+    tables = {
+        "temporal": pd.DataFrame(
+            temporal[known].reshape(-1, t), index=index, columns=lags
+        ),
+        "feature": None,
+    }
+    if feature is not None:
+        index = pd.MultiIndex.from_arrays(
+            [ends.repeat(t), np.tile(lags, n_windows)], names=["window_end", "lag"]
+        )
+        tables["feature"] = pd.DataFrame(
+            feature.reshape(-1, feature.shape[-1]), index=index, columns=feature_names
+        )
+    return tables
+
+
+def combine_window_tables(blocks, keys, key_names, aggregate=None):
+    """Stack the :func:`window_tables` of several series, optionally aggregated.
+
+    ``aggregate`` "mean" or "max" reduces each series' windows to one table
+    indexed by ``step`` (temporal) or ``lag`` (feature). A kind missing for any
+    series, or with no rows at all, is None.
+    """
+    tables = {}
+    for kind, level in (("temporal", "step"), ("feature", "lag")):
+        frames = [block[kind] for block in blocks]
+        if any(frame is None for frame in frames):
+            tables[kind] = None
+            continue
+        names = [*key_names, level]
+        if aggregate is None:
+            names.insert(len(key_names), "window_end")
+        else:
+            frames = [
+                frame.groupby(level=-1).agg(aggregate) if len(frame) else frame
+                for frame in frames
+            ]
+        table = stack_tables(frames, keys, names)
+        tables[kind] = table if len(table) else None
+    return tables
