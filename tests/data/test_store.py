@@ -1,0 +1,92 @@
+"""SeriesStore and the attention tables: the bridge between pandas and arrays."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sktime_attention.data import SeriesStore, feature_table, temporal_table
+
+
+def frame(values, start="2000-01", name="y"):
+    index = pd.period_range(start, periods=len(values), freq="M")
+    return pd.DataFrame({name: np.asarray(values, dtype=float)}, index=index)
+
+
+def panel():
+    a, b = frame(np.arange(6.0)), frame(10 + 2 * np.arange(4.0), start="2000-03")
+    return pd.concat([a, b], keys=["a", "b"], names=["series", "time"])
+
+
+def test_scaling_per_series_and_constant_columns_are_only_centred():
+    y = frame([1.0, 2.0, 3.0])
+    X = pd.DataFrame({"c": [5.0, 5.0, 5.0]}, index=y.index)
+    store = SeriesStore(y, X, "standard")
+    np.testing.assert_allclose(store.shift[0], [2.0, 5.0])
+    np.testing.assert_allclose(store.spread[0], [np.std([1, 2, 3]), 1.0])
+    scaled = store.scale(store.arrays[0], 0)
+    np.testing.assert_allclose(scaled[:, 1], 0.0)
+    np.testing.assert_allclose(store.unscale_targets(scaled[:, :1], 0), [[1], [2], [3]])
+    raw = SeriesStore(y, X, "none")
+    np.testing.assert_array_equal(raw.scale(raw.arrays[0], 0), raw.arrays[0])
+
+
+def test_panel_layout_and_context_windows():
+    store = SeriesStore(panel(), None, "standard")
+    assert store.is_panel and store.keys == [("a",), ("b",)]
+    assert store.key_names == ["series"]
+    context = store.context(3)
+    assert context.shape == (2, 3, 1)
+    np.testing.assert_allclose(context[1, :, 0], store.scale(np.r_[12, 14, 16.0], 1))
+
+
+def test_extend_appends_only_new_points_and_rejects_unseen_series():
+    y = panel()
+    store = SeriesStore(y, None, "standard")
+    later = pd.concat(
+        [frame([5.0, 6.0], start="2000-06"), frame([16.0, 18.0], start="2000-06")],
+        keys=["a", "b"],
+        names=["series", "time"],
+    )
+    store.extend(later)  # "a" already has 2000-06; "b" has it too
+    assert [len(a) for a in store.arrays] == [7, 5]
+    assert store.last_index[0][0] == pd.Period("2000-07", "M")
+    unseen = pd.concat([frame([1.0])], keys=["z"], names=["series", "time"])
+    with pytest.raises(ValueError, match=r"unseen series \('z',\)"):
+        store.extend(unseen)
+
+
+def test_the_callers_data_is_never_modified():
+    y, X = frame([1.0, 2.0, 4.0]), pd.DataFrame({"x": [1.0, 0.0, 1.0]})
+    X.index = y.index
+    y_copy, X_copy = y.copy(), X.copy()
+    store = SeriesStore(y, X, "standard")
+    store.arrays[0][:] = 0
+    pd.testing.assert_frame_equal(y, y_copy)
+    pd.testing.assert_frame_equal(X, X_copy)
+
+
+def test_future_covariates_name_what_is_missing():
+    y = frame(np.arange(6.0))
+    X = pd.DataFrame({"x": np.arange(6.0)}, index=y.index)
+    store = SeriesStore(y, X, "standard")
+    cutoff = y.index[-1:]
+    later = pd.DataFrame(
+        {"x": [6.0]}, index=pd.period_range("2000-07", periods=1, freq="M")
+    )
+    with pytest.raises(ValueError, match=r"missing at .*2000-08.*\(1 of 2 steps\)"):
+        store.future(later, 0, 2, cutoff)
+    with pytest.raises(ValueError, match="`X` is required in predict"):
+        store.future(None, 0, 2, cutoff)
+
+
+def test_tables_carry_steps_lags_features_and_keys():
+    weights = np.random.default_rng(0).dirichlet(np.ones(4), size=(2, 3))  # S, H, T
+    table = temporal_table(weights, np.array([1, 3]), keys=["a", "b"])
+    assert table.index.tolist() == [("a", 1), ("a", 3), ("b", 1), ("b", 3)]
+    assert table.columns.tolist() == [-3, -2, -1, 0] and table.columns.name == "lag"
+    np.testing.assert_allclose(table.loc["b"].to_numpy(), weights[1][[0, 2]])
+    features = np.random.default_rng(1).dirichlet(np.ones(2), size=(2, 4))  # S, T, F
+    names = pd.Index(["y", "x"], name="feature")
+    table = feature_table(features, names, keys=["a", "b"], key_names=["series"])
+    assert table.index.names == ["series", "lag"]
+    np.testing.assert_allclose(table.sum(axis=1), 1.0)

@@ -1,0 +1,141 @@
+"""The torch-only training pieces: windows, the training loop, the inference pass."""
+
+import numpy as np
+import pytest
+import torch
+
+from sktime_attention.networks import AttentionSeq2Seq
+from sktime_attention.training import (
+    TrainingSettings,
+    Windows,
+    run_network,
+    train_network,
+)
+
+
+def settings(**kwargs):
+    base = dict(
+        max_epochs=3,
+        batch_size=8,
+        learning_rate=1e-2,
+        loss="mse",
+        patience=10,
+        teacher_forcing_ratio=1.0,
+        windows_per_epoch=None,
+        seed=0,
+    )
+    return TrainingSettings(**{**base, **kwargs})
+
+
+def sine(n=60, phase=0.0):
+    return np.sin(np.arange(n) / 3 + phase)[:, None]
+
+
+# -- windows ---------------------------------------------------------------------
+def test_windows_never_cross_series_and_hold_out_each_series_tail():
+    arrays = [np.arange(10.0)[:, None], 100 + np.arange(8.0)[:, None]]
+    windows = Windows(arrays, 3, 2, 1, validation_fraction=0.5, center=False)
+    # 10 - 5 + 1 = 6 and 8 - 5 + 1 = 4 windows; half of each series' last ones held
+    assert len(windows.train) == 3 + 2 and len(windows.valid) == 3 + 2
+    past, future, target = windows.batch(np.r_[windows.train, windows.valid], "cpu")
+    assert future is None
+    values = torch.cat([past[..., 0], target[..., 0]], dim=1)  # (B, 5)
+    steps = values[:, 1:] - values[:, :-1]
+    assert torch.equal(steps, torch.ones_like(steps))  # contiguous, one series each
+    assert set(values[:, 0].tolist()) == {0, 1, 2, 3, 4, 5, 100, 101, 102, 103}
+
+
+def test_window_centering_is_relative_to_the_last_target_only():
+    data = np.column_stack([np.arange(10.0), 50 + np.arange(10.0)])  # y, then X
+    windows = Windows([data], 4, 2, 1, validation_fraction=0.0, center=True)
+    past, future, target = windows.batch(np.array([2]), "cpu")
+    assert past[0, :, 0].tolist() == [-3, -2, -1, 0]  # y: 2..5 minus 5
+    assert past[0, :, 1].tolist() == [52, 53, 54, 55]  # covariates untouched
+    assert target[0, :, 0].tolist() == [1, 2]
+    assert future[0, :, 0].tolist() == [56, 57]
+
+
+# -- train_network ---------------------------------------------------------------
+def build():
+    return AttentionSeq2Seq(1, 0, 6, hidden_size=4, attention="luong_general")
+
+
+def test_training_is_reproducible_and_leaves_the_global_rng_alone():
+    windows = Windows([sine()], 6, 2, 1, validation_fraction=0.0, center=False)
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    torch.manual_seed(123)
+    first, history = train_network(build, windows, settings())
+    assert torch.rand(1) == before  # the caller's generator state is restored
+    second, _ = train_network(build, windows, settings())
+    for a, b in zip(first.state_dict().values(), second.state_dict().values()):
+        assert torch.equal(a, b)
+    assert [r["epoch"] for r in history] == [1, 2, 3]
+    assert not first.training and next(first.parameters()).device.type == "cpu"
+
+
+def test_early_stopping_restores_the_best_epoch():
+    windows = Windows([sine(120)], 6, 2, 1, validation_fraction=0.3, center=False)
+    # a large learning rate makes validation loss go up and down
+    network, history = train_network(
+        build, windows, settings(max_epochs=30, patience=2, learning_rate=0.3)
+    )
+    losses = [r["val_loss"] for r in history]
+    assert len(history) < 30 and np.argmin(losses) == len(losses) - 3
+    from sktime_attention.training._train import _validation_loss
+
+    restored = _validation_loss(
+        network, windows, torch.nn.functional.mse_loss, torch.device("cpu")
+    )
+    assert restored == pytest.approx(min(losses), rel=1e-5)
+
+
+def test_continuing_from_a_copy_leaves_the_start_unchanged():
+    windows = Windows([sine()], 6, 2, 1, validation_fraction=0.0, center=False)
+    start, _ = train_network(build, windows, settings())
+    saved = {k: v.clone() for k, v in start.state_dict().items()}
+    import copy
+
+    tuned, _ = train_network(lambda: copy.deepcopy(start), windows, settings())
+    assert all(torch.equal(saved[k], v) for k, v in start.state_dict().items())
+    assert not torch.equal(tuned.decoder.out.weight, start.decoder.out.weight)
+
+
+# -- run_network -----------------------------------------------------------------
+def test_run_network_equals_the_module_and_adds_the_level_back():
+    torch.manual_seed(0)
+    network = build().eval()
+    past = np.random.default_rng(0).standard_normal((5, 6, 1))
+    prediction, temporal, feature = run_network(network, past, None, 3, center=True)
+    level = past[:, -1:, :1]
+    window = torch.tensor(past - level, dtype=torch.float32)
+    with torch.no_grad():
+        expected, attention = network(window, None, 3)
+    np.testing.assert_allclose(prediction, expected.numpy() + level, rtol=1e-6)
+    np.testing.assert_allclose(temporal, attention.temporal.numpy(), rtol=1e-6)
+    assert feature is None
+
+
+def test_run_network_batches_give_the_same_answer():
+    torch.manual_seed(0)
+    network = build().eval()
+    past = np.random.default_rng(1).standard_normal((9, 6, 1))
+    whole = run_network(network, past, None, 2, center=False)
+    batched = run_network(network, past, None, 2, center=False, batch_size=4)
+    for a, b in zip(whole[:2], batched[:2]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_windows_with_unknown_future_get_feature_attention_only():
+    torch.manual_seed(0)
+    network = AttentionSeq2Seq(1, 2, 6, hidden_size=4, input_attention=True).eval()
+    past = np.random.default_rng(2).standard_normal((4, 6, 3))
+    future = np.random.default_rng(3).standard_normal((4, 2, 2))
+    future[1, 1, 0] = np.nan  # window 1 lacks one covariate value
+    prediction, temporal, feature = run_network(network, past, future, 2, False)
+    assert np.isnan(prediction[1]).all() and np.isnan(temporal[1]).all()
+    assert np.isfinite(np.delete(prediction, 1, axis=0)).all()
+    np.testing.assert_allclose(feature.sum(-1), 1.0, rtol=1e-5)  # all four windows
+    with torch.no_grad():
+        encoded = network.encode(torch.tensor(past, dtype=torch.float32))[2]
+    np.testing.assert_allclose(feature, encoded.numpy(), rtol=1e-6)
