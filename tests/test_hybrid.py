@@ -18,7 +18,7 @@ from sktime.split import ExpandingWindowSplitter, SingleWindowSplitter
 from sktime.transformations.series.boxcox import LogTransformer
 
 from sktime_attention import AttentionLSTMForecaster, HybridForecaster
-from sktime_attention.forecasting._hybrid import _simplex_weights
+from sktime_attention.forecasting import simplex_weights
 
 # sktime 1.2 warns about remember_data whenever its own forecasters are built
 pytestmark = pytest.mark.filterwarnings("ignore:The default of config:FutureWarning")
@@ -97,25 +97,23 @@ def test_optimal_solver_known_answers():
     a = rng.standard_normal(50)
     # errors a and -a/2: the blend 1/3 a - 2/3 a/2 = 0 is exact
     np.testing.assert_allclose(
-        _simplex_weights(np.stack([a, -a / 2]), "optimal", "mse"), [1 / 3, 2 / 3]
+        simplex_weights(np.stack([a, -a / 2]), "optimal", "mse"), [1 / 3, 2 / 3]
     )
     np.testing.assert_allclose(
-        _simplex_weights(np.stack([a, -2 * a]), "optimal", "mae"), [2 / 3, 1 / 3]
+        simplex_weights(np.stack([a, -2 * a]), "optimal", "mae"), [2 / 3, 1 / 3]
     )
     # a uniformly worse member gets nothing; identical members share equally
     np.testing.assert_allclose(
-        _simplex_weights(np.stack([a, 3 * a]), "optimal", "mse"), [1, 0], atol=1e-8
+        simplex_weights(np.stack([a, 3 * a]), "optimal", "mse"), [1, 0], atol=1e-8
     )
+    np.testing.assert_allclose(simplex_weights(np.stack([a, a]), "optimal", "mse"), 0.5)
     np.testing.assert_allclose(
-        _simplex_weights(np.stack([a, a]), "optimal", "mse"), 0.5
-    )
-    np.testing.assert_allclose(
-        _simplex_weights(np.stack([a, 2 * a]), "inverse_error", "mse"), [0.8, 0.2]
+        simplex_weights(np.stack([a, 2 * a]), "inverse_error", "mse"), [0.8, 0.2]
     )
     # exact members share the weight; no division by zero
     z = np.zeros(50)
     np.testing.assert_allclose(
-        _simplex_weights(np.stack([z, a, z]), "inverse_error", "mae"), [0.5, 0, 0.5]
+        simplex_weights(np.stack([z, a, z]), "inverse_error", "mae"), [0.5, 0, 0.5]
     )
 
 

@@ -4,6 +4,7 @@ from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
 from sktime_attention.forecasting._dual_stage import DualStageAttentionForecaster
 from sktime_attention.forecasting._hmm import HMMConvergenceWarning, HMMForecaster
 from sktime_attention.forecasting._hybrid import HybridForecaster
+from sktime_attention.forecasting._weights import simplex_weights
 
 __all__ = [
     "ALL_FORECASTERS",
@@ -12,6 +13,7 @@ __all__ = [
     "HMMConvergenceWarning",
     "HMMForecaster",
     "HybridForecaster",
+    "simplex_weights",
 ]
 
 # Every public forecaster; the conformance test runs sktime's checks on each.

@@ -14,8 +14,6 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import linprog, minimize
 from scipy.stats import norm
 from sktime.base import _HeterogenousMetaEstimator
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
@@ -23,6 +21,7 @@ from sktime.split import ExpandingWindowSplitter
 from sktime.split.base import BaseSplitter
 
 from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
+from sktime_attention.forecasting._weights import simplex_weights
 from sktime_attention.utils._validation import (
     check_finite_frame,
     check_int,
@@ -30,7 +29,6 @@ from sktime_attention.utils._validation import (
 )
 
 _LEARNED = ("inverse_error", "optimal")
-_EXACT_TOL = 1e-9  # holdout RMSE / MAE, in std units of y, counted as exact
 _REMEMBER_DATA = "The default of config ``remember_data``"
 _REGISTRY = {}  # "default" filters show a re-emitted warning once per location
 
@@ -74,53 +72,6 @@ def _default_forecasters():
     with _quiet():
         arima = StatsModelsARIMA(order=(1, 1, 1), trend="t")
     return [("attention", attention), ("arima", arima), ("hmm", HMMForecaster())]
-
-
-def _simplex_weights(errors, method, metric):
-    """Return weights (M,) >= 0 summing to 1 from holdout errors (M, N)."""
-    m, n = errors.shape
-    mse = (errors**2).mean(axis=1)
-    loss = mse if metric == "mse" else np.abs(errors).mean(axis=1)
-    exact = (np.sqrt(mse) if metric == "mse" else loss) <= _EXACT_TOL
-    if exact.any():  # 1 / 0: all weight to the exact members
-        return exact / exact.sum()
-    if method == "inverse_error":
-        return (1 / loss) / (1 / loss).sum()
-    if metric == "mse":  # min w'Gw  s.t.  w >= 0, sum(w) = 1, G = Gram of errors
-        gram = errors @ errors.T / n
-        gram = gram / gram.diagonal().max()
-        result = minimize(
-            lambda w: w @ gram @ w,
-            np.full(m, 1 / m),
-            jac=lambda w: 2 * gram @ w,
-            method="SLSQP",
-            bounds=[(0.0, 1.0)] * m,
-            constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1}],
-            options={"ftol": 1e-14, "maxiter": 1000},
-        )
-        w = result.x
-    else:  # linear programme over (w, t): min mean(t)  s.t.  -t <= E'w <= t
-        e_t, eye = sparse.csr_matrix(errors.T), sparse.identity(n)
-        result = linprog(
-            np.r_[np.zeros(m), np.full(n, 1 / n)],
-            A_ub=sparse.vstack(
-                [sparse.hstack([e_t, -eye]), sparse.hstack([-e_t, -eye])]
-            ),
-            b_ub=np.zeros(2 * n),
-            A_eq=np.r_[np.ones(m), np.zeros(n)][None],
-            b_eq=[1.0],
-            bounds=[(0, 1)] * m + [(0, None)] * n,
-            method="highs",
-        )
-        w = result.x[:m] if result.success else None
-    if not result.success:  # pragma: no cover - convex problems; a guard only
-        warnings.warn(
-            f"optimal weights failed ({result.message}); using inverse_error weights",
-            stacklevel=3,
-        )
-        return (1 / loss) / (1 / loss).sum()
-    w = np.clip(w, 0.0, None)
-    return w / w.sum()
 
 
 def _rows(table_steps, steps):
@@ -528,7 +479,7 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         u = np.unique(steps)
         groups = [steps == s for s in u] if self.per_horizon else [steps == steps]
         table = [
-            _simplex_weights(
+            simplex_weights(
                 scaled[:, g].reshape(len(names), -1), self.weights, self.metric
             )
             for g in groups
