@@ -18,7 +18,7 @@ from sktime.split import ExpandingWindowSplitter, SingleWindowSplitter
 from sktime.transformations.series.boxcox import LogTransformer
 
 from sktime_attention import AttentionLSTMForecaster, HybridForecaster
-from sktime_attention.forecasting import simplex_weights
+from sktime_attention.forecasting import default_forecasters, simplex_weights
 
 # sktime 1.2 warns about remember_data whenever its own forecasters are built
 pytestmark = pytest.mark.filterwarnings("ignore:The default of config:FutureWarning")
@@ -237,7 +237,7 @@ def test_update_moves_members_cutoff(seasonal_series):
 
 def test_default_members_and_attention_access():
     y = load_airline()
-    hybrid = HybridForecaster(random_state=0)
+    hybrid = HybridForecaster(default_forecasters(), random_state=0)
     assert {"attention__hidden_size", "arima__order", "hmm__n_states"} <= set(
         hybrid.get_params()
     )
@@ -254,6 +254,17 @@ def test_default_members_and_attention_access():
     assert np.isfinite(hybrid.predict_interval(coverage=0.9).to_numpy()).all()
 
 
+def test_default_members_have_no_parameters_until_passed(seasonal_series):
+    hybrid = HybridForecaster(random_state=0)
+    assert not [key for key in hybrid.get_params() if "__" in key]
+    with pytest.raises(ValueError, match="`forecasters` is None") as info:
+        hybrid.set_params(attention__max_epochs=2)
+    assert "HybridForecaster(default_forecasters()" in str(info.value)
+    hybrid.fit(seasonal_series, fh=[1, 2])
+    assert hybrid.forecasters is None
+    assert [name for name, _ in hybrid.forecasters_] == ["attention", "arima", "hmm"]
+
+
 # -- intervals -----------------------------------------------------------------
 @pytest.mark.parametrize("mode", ["members", "residuals"])
 def test_intervals_are_ordered(seasonal_series, mode):
@@ -264,7 +275,7 @@ def test_intervals_are_ordered(seasonal_series, mode):
     hybrid = HybridForecaster(members, per_horizon=True)
     hybrid.fit(seasonal_series, fh=[1, 2, 3, 6])
     assert hybrid.get_tag("capability:pred_int")
-    assert hybrid._interval_mode == mode
+    assert hybrid.interval_method_ == mode
     point = hybrid.predict()
     for coverage in [0.5, 0.9]:
         bounds = hybrid.predict_interval(coverage=coverage)

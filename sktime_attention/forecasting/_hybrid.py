@@ -4,7 +4,7 @@ Shape legend: M members, N holdout samples (fold x step), H forecast steps,
 C columns of ``y``, K output columns of a member (C, or C x quantile levels).
 """
 
-__all__ = ["HybridForecaster"]
+__all__ = ["HybridForecaster", "default_forecasters"]
 
 import math
 import numbers
@@ -56,8 +56,33 @@ def _quiet():
             )
 
 
-def _default_forecasters():
-    """Default members: attention LSTM, ARIMA(1, 1, 1) with drift, 2-state HMM."""
+def default_forecasters():
+    """Return fresh, unfitted default members of `HybridForecaster`.
+
+    ``HybridForecaster(forecasters=None)`` builds these in ``fit``; pass them
+    explicitly to tune them with ``<member>__<param>`` keys.
+
+    Returns
+    -------
+    list of (str, sktime forecaster)
+        ``("attention", AttentionLSTMForecaster(window_length=12,
+        attention="luong_general", hidden_size=16, max_epochs=50, patience=5))``
+        for nonlinear and seasonal patterns, ``("arima",
+        StatsModelsARIMA(order=(1, 1, 1), trend="t"))`` for linear dynamics with
+        drift (no seasonal period assumed) and ``("hmm", HMMForecaster())`` for
+        regime switches.
+
+    Examples
+    --------
+    >>> from sktime_attention.forecasting import HybridForecaster, default_forecasters
+    >>> [name for name, _ in default_forecasters()]
+    ['attention', 'arima', 'hmm']
+    >>> hybrid = HybridForecaster(default_forecasters()).set_params(
+    ...     attention__max_epochs=2, arima__order=(2, 1, 0)
+    ... )
+    >>> hybrid.get_params()["attention__max_epochs"]
+    2
+    """
     from sktime.forecasting.arima import StatsModelsARIMA
 
     from sktime_attention.forecasting._hmm import HMMForecaster
@@ -93,14 +118,12 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
     Parameters
     ----------
     forecasters : list of (str, sktime forecaster) pairs or None, default=None
-        Members (unique names without ``"__"``). None: ``("attention",
-        AttentionLSTMForecaster(window_length=12, attention="luong_general",
-        hidden_size=16, max_epochs=50, patience=5))`` for nonlinear and seasonal
-        patterns, ``("arima", StatsModelsARIMA(order=(1, 1, 1), trend="t"))``
-        for linear dynamics with drift (no seasonal period assumed) and
-        ``("hmm", HMMForecaster())`` for regime switches. ``set_params`` with
-        ``<member>__<param>`` keys tunes members, the default ones included
-        (the call first makes the default list explicit).
+        Members (unique names without ``"__"``); ``<member>__<param>`` keys of
+        ``get_params`` / ``set_params`` tune them. None: the members of
+        `default_forecasters` (attention LSTM, ARIMA(1, 1, 1) with drift, 2-state
+        HMM), built in ``fit``; None has no member parameters, so to tune the
+        defaults pass them: ``HybridForecaster(default_forecasters())
+        .set_params(attention__max_epochs=2)``.
     weights : "optimal", "inverse_error", "equal", list of float or dict
         ``"optimal"`` (default): weights >= 0 summing to 1 minimising the holdout
         ``metric`` of the blend (SLSQP for "mse", a linear programme for "mae").
@@ -129,7 +152,8 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
     Attributes
     ----------
     forecasters_ : list of (str, forecaster)
-        Members fitted on all data (clones; ``forecasters`` stays unfitted).
+        Members fitted on all data (clones; ``forecasters`` stays unfitted, and
+        None with the default members).
     weights_ : pd.Series or pd.DataFrame
         Index member names; with ``per_horizon`` a DataFrame, index forecast
         ``step``, columns members. Non-negative, each row sums to 1.
@@ -140,6 +164,10 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         Holdout RMSE of the blend, index forecast ``step``, columns those of
         ``y``; optimistic (weights fitted on it); the scale of residual
         intervals. None for fixed weights.
+    interval_method_ : {"members", "residuals"} or None
+        How intervals are made (Notes): ``"members"`` if every fitted member has
+        intervals, else ``"residuals"`` with learned weights; None (no intervals)
+        with fixed weights.
 
     Notes
     -----
@@ -226,17 +254,19 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
     # -- members ------------------------------------------------------------------
     @property
     def _forecasters(self):
-        """Members as (name, estimator) pairs; the default set if ``None``."""
-        if self.forecasters is None:
-            return _default_forecasters()
-        return [(name, est) for name, est in self.forecasters]
+        """Members as (name, estimator) pairs; none for None (no nested params)."""
+        return [] if self.forecasters is None else [(n, e) for n, e in self.forecasters]
 
     @_forecasters.setter
     def _forecasters(self, value):
         self.forecasters = value
 
     def set_params(self, **params):
-        """Set parameters; ``<member>__<param>`` works for the default members too.
+        """Set parameters; ``<member>__<param>`` keys tune members.
+
+        With ``forecasters=None`` the default members exist only from ``fit`` on,
+        so they have no parameters here; tune them through an explicit list:
+        ``HybridForecaster(default_forecasters()).set_params(attention__max_epochs=2)``.
 
         Parameters
         ----------
@@ -247,15 +277,24 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         -------
         self
         """
-        if self.forecasters is None and "forecasters" not in params:
-            names = [name for name, _ in _default_forecasters()]
-            if any(key.partition("__")[0] in names for key in params):
-                self.forecasters = _default_forecasters()  # make them explicit
+        if params.get("forecasters", self.forecasters) is None:
+            defaults = [name for name, _ in default_forecasters()]
+            keys = [key for key in params if key.split("__")[0] in defaults]
+            if keys:
+                raise ValueError(
+                    f"`forecasters` is None, so {keys} name no member: the default "
+                    "members are built in fit. To tune them, pass them explicitly: "
+                    "HybridForecaster(default_forecasters(), ...).set_params("
+                    f"{', '.join(f'{key}=...' for key in keys)})"
+                )
         return super().set_params(**params)
 
     def _check_members(self):
+        """Validate ``forecasters``; return its (name, estimator) pairs or defaults."""
         given = self.forecasters
-        if given is not None and (
+        if given is None:
+            return default_forecasters()
+        if (
             not isinstance(given, list | tuple)
             or not given
             or not all(
@@ -267,7 +306,7 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
                 "`forecasters` must be a non-empty list of (name, forecaster) "
                 f"pairs or None, got {given!r}"
             )
-        members = self._forecasters
+        members = [(name, est) for name, est in given]
         for name, est in members:
             if not isinstance(est, BaseForecaster):
                 raise TypeError(
@@ -284,15 +323,37 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
             )
         return members
 
+    def __post_init__(self):
+        """Reject malformed ``forecasters`` at construction."""
+        if self.forecasters is not None:
+            self._check_members()
+
     def __dynamic_tags__(self):
-        members = self._check_members()
+        # runs before __post_init__: skip malformed members, that raises later
+        given = self.forecasters
+        members = default_forecasters() if given is None else given
+        members = (
+            [
+                (m[0], m[1])
+                for m in members
+                if isinstance(m, list | tuple)
+                and len(m) == 2
+                and isinstance(m[1], BaseForecaster)
+            ]
+            if isinstance(members, list | tuple)
+            else []
+        )
         learned = isinstance(self.weights, str) and self.weights in _LEARNED
         pred_int = all(est.get_tag("capability:pred_int", False) for _, est in members)
-        self._interval_mode = "members" if pred_int else "residuals"
         self.set_tags(**{"capability:pred_int": pred_int or learned})
         fh_needed = learned and self.cv is None
         self._anytagis_then_set("requires-fh-in-fit", True, fh_needed, members)
         self._anytagis_then_set("capability:non_contiguous_X", False, True, members)
+
+    def _sk_visual_block_(self):
+        if self.forecasters is None:  # draw the members that fit builds
+            return type(self)(default_forecasters())._sk_visual_block_()
+        return super()._sk_visual_block_()
 
     def _check_params(self, names):
         """Validate parameters; return the normalised fixed weights or None."""
@@ -333,7 +394,7 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
 
     def _member_clones(self):
         """Fresh clones of the members, seeded from ``random_state``."""
-        members = self._forecasters
+        members = self._members
         seeds = np.random.default_rng(self.random_state).integers(
             2**31 - 1, size=len(members)
         )
@@ -389,7 +450,8 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
             check_finite_frame(X, "X")
 
     def _fit(self, y, X=None, fh=None):
-        names = [name for name, _ in self._check_members()]
+        self._members = self._check_members()  # unfitted; the defaults for None
+        names = [name for name, _ in self._members]
         fixed = self._check_params(names)
         self._check_data(y, X)
         self._y_columns = list(y.columns)
@@ -402,6 +464,10 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
             (name, self._call(name, "final fit", est.fit, y, X, fh))
             for name, est in self._member_clones()
         ]
+        if all(e.get_tag("capability:pred_int", False) for _, e in self.forecasters_):
+            self.interval_method_ = "members"
+        else:
+            self.interval_method_ = None if fixed is not None else "residuals"
         return self
 
     def _default_cv(self, n, fh):
@@ -412,9 +478,7 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
             )
         steps = np.asarray(fh.to_relative(self.cutoff), dtype=int)
         h = int(steps.max())
-        windows = [
-            e.get_params(False).get("window_length") for _, e in self._forecasters
-        ]
+        windows = [e.get_params(False).get("window_length") for _, e in self._members]
         windows = [w for w in windows if isinstance(w, int) and not isinstance(w, bool)]
         min_train = max(2 * h, 10, max(windows, default=0) + h + 1)
         if n < min_train + h:
@@ -524,7 +588,7 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
 
     def _predict_quantiles(self, fh, X, alpha):
         alpha, steps = list(alpha), self._steps(fh)
-        if self._interval_mode == "members":  # columns variable-major, as sktime
+        if self.interval_method_ == "members":  # columns variable-major, as sktime
             quantiles = self._stack("predict_quantiles", fh, X, alpha=alpha)
             values = np.einsum("hm,mhk->hk", self._weight_matrix(steps), quantiles)
         else:
