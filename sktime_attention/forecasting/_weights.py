@@ -1,18 +1,30 @@
-"""Blend weights on the probability simplex from holdout errors of forecasters.
+"""Blend weights of forecasters: fixed ones checked, learned ones from holdout errors.
 
-Shape legend: M members (forecasters), N holdout errors per member.
+Shape legend: M members (forecasters), N holdout errors per member, C columns of
+``y``, H forecast steps.
 """
 
-__all__ = ["simplex_weights"]
+__all__ = [
+    "LEARNED",
+    "fixed_weights",
+    "learn_weights",
+    "nearest_rows",
+    "simplex_weights",
+    "weight_matrix",
+    "weight_table",
+]
 
+import numbers
 import warnings
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog, minimize
 
 from sktime_attention.utils._validation import check_option
 
+LEARNED = ("inverse_error", "optimal")  # ``weights`` values learned on a holdout
 _EXACT_TOL = 1e-9  # holdout RMSE / MAE, in std units of y, counted as exact
 
 
@@ -52,7 +64,7 @@ def simplex_weights(errors, method, metric):
     >>> simplex_weights(np.stack([a, 2 * a]), "inverse_error", "mse").round(4)
     array([0.8, 0.2])
     """
-    check_option(method, "method", ("optimal", "inverse_error"))
+    check_option(method, "method", LEARNED)
     check_option(metric, "metric", ("mse", "mae"))
     m, n = errors.shape
     mse = (errors**2).mean(axis=1)
@@ -92,8 +104,113 @@ def simplex_weights(errors, method, metric):
     if not result.success:  # pragma: no cover - convex problems; a guard only
         warnings.warn(
             f"optimal weights failed ({result.message}); using inverse_error weights",
-            stacklevel=3,
+            stacklevel=2,
         )
         return (1 / loss) / (1 / loss).sum()
     w = np.clip(w, 0.0, None)
     return w / w.sum()
+
+
+def fixed_weights(spec, names, per_horizon):
+    """Check a ``weights`` parameter; return fixed weights (M,) summing to 1.
+
+    None for learned weights (``"optimal"``, ``"inverse_error"``); ``names`` are
+    the members'.
+    """
+    if isinstance(spec, str):
+        check_option(spec, "weights", ("equal", *LEARNED))
+        if spec in LEARNED:
+            return None
+        values = [1.0] * len(names)
+    elif isinstance(spec, dict) and set(spec) <= set(names):
+        values = [spec.get(name, 0.0) for name in names]
+    elif isinstance(spec, list | tuple | np.ndarray) and len(spec) == len(names):
+        values = list(spec)
+    else:
+        raise ValueError(
+            "`weights` must be 'optimal', 'inverse_error', 'equal', a dict with "
+            f"keys among {names} or a list of {len(names)} floats (one per "
+            f"member), got {spec!r}"
+        )
+    if per_horizon:
+        raise ValueError("`per_horizon=True` needs learned `weights`, got fixed")
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+        raise ValueError(f"`weights` must be finite and >= 0, got {spec!r}")
+    values = np.asarray(values, dtype=float)
+    if not np.isfinite(values).all() or (values < 0).any():
+        raise ValueError(f"`weights` must be finite and >= 0, got {spec!r}")
+    if values.sum() <= 0:
+        raise ValueError(f"`weights` must not all be 0, got {spec!r}")
+    return values / values.sum()
+
+
+def weight_table(errors, steps, names, method, metric, per_horizon):
+    """Learned weights from holdout ``errors`` (M, N, C) at forecast ``steps`` (N,).
+
+    A pd.Series (index ``names``), or with ``per_horizon`` a pd.DataFrame (index
+    ``step``, columns ``names``) with one `simplex_weights` row per step.
+    """
+    u = np.unique(steps)
+    groups = [steps == s for s in u] if per_horizon else [steps == steps]
+    table = [
+        simplex_weights(errors[:, g].reshape(len(names), -1), method, metric)
+        for g in groups
+    ]
+    if per_horizon:
+        index, columns = pd.Index(u, name="step"), pd.Index(names, name="member")
+        return pd.DataFrame(table, index=index, columns=columns)
+    return pd.Series(table[0], index=names, name="weight")
+
+
+def nearest_rows(table_steps, steps):
+    """Positions of the table rows nearest to each forecast step."""
+    return np.abs(np.asarray(table_steps)[None, :] - steps[:, None]).argmin(axis=1)
+
+
+def weight_matrix(weights, steps):
+    """Weights (H, M) for forecast ``steps`` (H,) from a `weight_table` result."""
+    if isinstance(weights, pd.Series):
+        return np.tile(weights.to_numpy(), (len(steps), 1))
+    return weights.to_numpy()[nearest_rows(weights.index, steps)]
+
+
+def learn_weights(preds, truth, steps, y, names, method, metric, per_horizon):
+    """Learned weights and holdout scores from member forecasts on a holdout.
+
+    Parameters
+    ----------
+    preds : ndarray of shape (M, N, C)
+        Holdout forecasts of the members ``names``.
+    truth : ndarray of shape (N, C)
+        The observed values they forecast.
+    steps : ndarray of shape (N,)
+        Forecast step (relative, >= 1) of each holdout sample.
+    y : pd.DataFrame
+        Training series: errors are divided by its columns' standard deviation
+        before `weight_table` fits the weights (method, metric, per_horizon).
+
+    Returns
+    -------
+    weights : pd.Series or pd.DataFrame
+        The `weight_table` result.
+    errors : pd.DataFrame
+        ``"mse"`` and ``"mae"`` (columns) per member (index), in units of ``y``.
+    blend_rmse : pd.DataFrame
+        Holdout RMSE of the weighted blend, index ``step``, columns of ``y``.
+    """
+    errors = preds - truth  # (M, N, C)
+    scores = pd.DataFrame(
+        {"mse": (errors**2).mean((1, 2)), "mae": np.abs(errors).mean((1, 2))},
+        index=pd.Index(names, name="member"),
+    )
+    spread = y.to_numpy(dtype=float).std(axis=0)
+    scaled = errors / np.where(spread > 0, spread, 1.0)
+    weights = weight_table(scaled, steps, names, method, metric, per_horizon)
+    resid = truth - np.einsum("nm,mnc->nc", weight_matrix(weights, steps), preds)
+    u = np.unique(steps)
+    blend_rmse = pd.DataFrame(
+        [np.sqrt((resid[steps == s] ** 2).mean(axis=0)) for s in u],
+        index=pd.Index(u, name="step"),
+        columns=y.columns,
+    )
+    return weights, scores, blend_rmse
