@@ -232,7 +232,7 @@ def hybrid(panel, valid, preds, horizon, sp):
     every series' errors divided by its in-sample seasonal-naive MAE (the MASE
     scale) so that series of large magnitude do not decide the weights alone.
     """
-    from sktime_attention.forecasting._hybrid import _simplex_weights
+    from sktime_attention.forecasting import simplex_weights
 
     names = [n for n in ("attention", "theta", "snaive") if n in valid]
     histories = [g["y"].to_numpy() for _, g in panel.groupby(level=0, sort=False)]
@@ -241,7 +241,7 @@ def hybrid(panel, valid, preds, horizon, sp):
         [np.mean(np.abs(h[sp:-horizon] - h[: -horizon - sp])) for h in histories]
     )[:, None]  # (S, 1)
     errors = np.stack([(valid[n] - truth) / scale for n in names])  # (M, S, H)
-    weights = _simplex_weights(errors.reshape(len(names), -1), "optimal", "mse")
+    weights = simplex_weights(errors.reshape(len(names), -1), "optimal", "mse")
     print("hybrid weights:", dict(zip(names, np.round(weights, 3).tolist())))
     return np.tensordot(weights, np.stack([preds[n] for n in names]), axes=1)
 

@@ -6,7 +6,6 @@ python -m sktime_attention --dataset airline --horizon 24 --out out
 __all__ = ["main"]
 
 import argparse
-import logging
 from pathlib import Path
 
 import pandas as pd
@@ -37,42 +36,8 @@ def _seasonal_period(y, sp):
     return SEASONAL_PERIODS.get(freq.lstrip("0123456789")[:1], 1)
 
 
-def _build(model, sp, horizon, epochs, seed):
-    """Build the attention forecaster alone, or its hybrid with ARIMA and HMM."""
-    from sktime.forecasting.arima import StatsModelsARIMA
-
-    from sktime_attention import (
-        AttentionLSTMForecaster,
-        HMMForecaster,
-        HybridForecaster,
-    )
-
-    # Short series: every window trains (no early-stopping holdout), for longer.
-    attention = AttentionLSTMForecaster(
-        window_length=max(2 * sp, 8),
-        attention="luong_general",
-        hidden_size=16,
-        learning_rate=3e-3,
-        max_epochs=epochs,
-        validation_fraction=0.0,
-        random_state=seed,
-    )
-    if model == "attention":
-        return attention
-    seasonal = (0, 1, 1, sp) if sp > 1 else (0, 0, 0, 0)
-    return HybridForecaster(
-        [
-            ("attention", attention),
-            ("arima", StatsModelsARIMA(order=(1, 1, 1), seasonal_order=seasonal)),
-            ("hmm", HMMForecaster(random_state=seed)),
-        ],
-        weights="optimal",
-        random_state=seed,
-    )
-
-
-def main(argv=None):
-    """Run the main job; ``argv`` defaults to the command line."""
+def _parser():
+    """Command-line options of the main job."""
     parser = argparse.ArgumentParser(
         prog="python -m sktime_attention",
         description="Forecast the held-out tail of a series with the attention model, "
@@ -121,30 +86,65 @@ def main(argv=None):
         default=Path("out"),
         help="folder for the plots (default: ./out)",
     )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    return parser
 
-    import matplotlib
 
-    matplotlib.use("Agg")
-    import numpy as np
-    from sktime.forecasting.compose import TransformedTargetForecaster
-    from sktime.forecasting.naive import NaiveForecaster
-    from sktime.performance_metrics.forecasting import (
-        mean_absolute_percentage_error as mape,
-    )
-    from sktime.transformations.series.boxcox import LogTransformer
-
-    from sktime_attention.plotting import plot_attention
-
+def _split(args, parser):
+    """Load the series; return (y, y_train, y_test, seasonal period)."""
     y = _load(args.dataset, args.csv)
     if args.horizon < 1 or args.horizon >= len(y) // 2:
         parser.error(f"--horizon must be in [1, {len(y) // 2 - 1}], got {args.horizon}")
     sp = _seasonal_period(y, args.sp)
-    y_train, y_test = y.iloc[: -args.horizon], y.iloc[-args.horizon :]
-    fh = list(range(1, args.horizon + 1))
+    return y, y.iloc[: -args.horizon], y.iloc[-args.horizon :], sp
 
-    model = _build(args.model, sp, args.horizon, args.epochs, args.seed)
+
+def _build(model, sp, epochs, seed):
+    """Build the attention forecaster alone, or its hybrid with ARIMA and HMM."""
+    from sktime.forecasting.arima import StatsModelsARIMA
+
+    from sktime_attention import (
+        AttentionLSTMForecaster,
+        HMMForecaster,
+        HybridForecaster,
+    )
+
+    # Short series: every window trains (no early-stopping holdout), for longer.
+    attention = AttentionLSTMForecaster(
+        window_length=max(2 * sp, 8),
+        attention="luong_general",
+        hidden_size=16,
+        learning_rate=3e-3,
+        max_epochs=epochs,
+        validation_fraction=0.0,
+        random_state=seed,
+    )
+    if model == "attention":
+        return attention
+    seasonal = (0, 1, 1, sp) if sp > 1 else (0, 0, 0, 0)
+    return HybridForecaster(
+        [
+            ("attention", attention),
+            ("arima", StatsModelsARIMA(order=(1, 1, 1), seasonal_order=seasonal)),
+            ("hmm", HMMForecaster(random_state=seed)),
+        ],
+        weights="optimal",
+        random_state=seed,
+    )
+
+
+def _forecast(args, y, y_train, y_test, sp):
+    """Fit the model (on logs if positive) and seasonal naive; collect forecasts.
+
+    Returns the columns of the table (actual, model, members, seasonal naive) and
+    the fitted forecaster whose attention is plotted.
+    """
+    import numpy as np
+    from sktime.forecasting.compose import TransformedTargetForecaster
+    from sktime.forecasting.naive import NaiveForecaster
+    from sktime.transformations.series.boxcox import LogTransformer
+
+    fh = list(range(1, args.horizon + 1))
+    model = _build(args.model, sp, args.epochs, args.seed)
     log = not args.no_log and bool((y > 0).all())
     pipeline = TransformedTargetForecaster([LogTransformer(), model]) if log else model
     y_pred = pipeline.fit(y_train, fh=fh).predict()
@@ -163,6 +163,15 @@ def main(argv=None):
         weights = ", ".join(f"{k} {w:.3f}" for k, w in model.weights_.items())
         print(f"hybrid weights: {weights}")
     columns["seasonal_naive"] = naive
+    return columns, attention
+
+
+def _report(columns, y_test, sp):
+    """Print the forecasts table and each forecast's MAPE on the held-out tail."""
+    from sktime.performance_metrics.forecasting import (
+        mean_absolute_percentage_error as mape,
+    )
+
     print(pd.DataFrame(columns).round(2).to_string())
     errors = ", ".join(
         f"{name} {mape(y_test, pred):.4f}"
@@ -171,10 +180,28 @@ def main(argv=None):
     )
     print(f"\nMAPE on the held-out tail (seasonal naive sp={sp}): {errors}")
 
-    args.out.mkdir(parents=True, exist_ok=True)
+
+def _plot(attention, out):
+    """Write the attention heatmap of the fitted attention model into ``out``."""
+    from sktime_attention.plotting import plot_attention
+
+    out.mkdir(parents=True, exist_ok=True)
     title = "Attention of the forecast from the cutoff"
     fig, _ = plot_attention(attention, title=title)
-    path = args.out / "attention.png"
+    path = out / "attention.png"
     fig.savefig(path, dpi=120)
     print(f"attention heatmap written to {path}")
+
+
+def main(argv=None):
+    """Run the main job; ``argv`` defaults to the command line."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only; before anything imports pyplot
+    y, y_train, y_test, sp = _split(args, parser)
+    columns, attention = _forecast(args, y, y_train, y_test, sp)
+    _report(columns, y_test, sp)
+    _plot(attention, args.out)
     return 0

@@ -44,12 +44,15 @@ def level_model(regime_series):
 # --- sktime conformance -----------------------------------------------------------
 
 
-def test_construction_emits_no_future_warning():
+def test_construction_emits_no_future_warning(seasonal_series):
     with warnings.catch_warnings():
         warnings.simplefilter("error", FutureWarning)
-        forecaster = HMMForecaster()
+        forecaster = HMMForecaster(n_init=1, random_state=0)
     assert forecaster.get_config()["remember_data"] is False
-    assert forecaster._y is None and forecaster._X is None
+    # sktime keeps no copy of the training data
+    forecaster.fit(seasonal_series)
+    with pytest.raises(ValueError, match="does not retain training data"):
+        forecaster.predict_residuals()
 
 
 # --- known answers ----------------------------------------------------------------
@@ -65,7 +68,7 @@ def test_transition_matrix_recovered(level_model):
     assert level_model.state_probs_.sum() == pytest.approx(1.0)
 
 
-def test_long_horizon_converges_to_stationary_mean(level_model):
+def test_long_horizon_converges_to_stationary_mean(level_model, regime_series):
     f = level_model
     evals, evecs = np.linalg.eig(f.transmat_.T)
     pi = np.real(evecs[:, np.argmin(np.abs(evals - 1))])
@@ -75,7 +78,7 @@ def test_long_horizon_converges_to_stationary_mean(level_model):
     assert y_pred.iloc[0] == pytest.approx(stationary_mean, abs=1e-8)
     # the fitted chain's long-run mean matches the sample mean (the true -2/3 is
     # only met up to sampling error: regimes are persistent, ~160 effective draws)
-    assert stationary_mean == pytest.approx(level_model._cur_y["y"].mean(), abs=0.05)
+    assert stationary_mean == pytest.approx(regime_series.mean(), abs=0.05)
     assert stationary_mean == pytest.approx(TRUE_PI @ TRUE_MEANS, abs=0.4)
     probs = f.predict_state_probs([1, 500])
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
@@ -99,7 +102,7 @@ def test_filtering_has_no_lookahead(regime_series, level_model):
 def test_filtered_differs_from_smoothed_except_at_the_end(level_model, regime_series):
     filtered = level_model.filter_states().to_numpy()
     np.testing.assert_allclose(filtered.sum(axis=1), 1.0)
-    u = (regime_series.to_numpy()[:, None] - level_model._shift) / level_model._scale
+    u = (regime_series.to_numpy()[:, None] - level_model.shift_) / level_model.scale_
     smoothed = level_model.model_.predict_proba(u)
     np.testing.assert_allclose(filtered[-1], smoothed[-1], atol=1e-8)
     assert np.abs(filtered - smoothed).max() > 0.1
@@ -144,11 +147,21 @@ def test_exact_moments_match_monte_carlo(transform):
     rng = np.random.default_rng(4)
     y = pd.Series(50 * np.exp(np.cumsum(rng.normal(0.01, 0.05, 200))))
     f = HMMForecaster(transform=transform, n_samples=20000, random_state=0).fit(y)
-    paths = f._simulate(10)[:, :, 0]  # (n_samples, H)
+    paths = f.sample_paths(fh=range(1, 11))[:, :, 0]  # (n_samples, H)
     mean = f.predict(fh=range(1, 11)).to_numpy()
     var = f.predict_var(fh=range(1, 11)).to_numpy()[:, 0]
     np.testing.assert_allclose(paths.mean(axis=0), mean, rtol=0.01)
     np.testing.assert_allclose(paths.var(axis=0), var, rtol=0.1)
+
+
+def test_level_sample_paths_match_exact_moments(level_model):
+    paths = level_model.sample_paths(fh=[1, 5])[:, :, 0]  # (n_samples, H)
+    assert paths.shape == (level_model.n_samples, 2)
+    np.testing.assert_array_equal(level_model.sample_paths(fh=[1, 5])[:, :, 0], paths)
+    mean = level_model.predict(fh=[1, 5]).to_numpy()
+    var = level_model.predict_var(fh=[1, 5]).to_numpy()[:, 0]
+    np.testing.assert_allclose(paths.mean(axis=0), mean, atol=0.2)
+    np.testing.assert_allclose(paths.var(axis=0), var, rtol=0.15)
 
 
 def test_auto_picks_two_states(regime_series):

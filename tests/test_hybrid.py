@@ -18,7 +18,7 @@ from sktime.split import ExpandingWindowSplitter, SingleWindowSplitter
 from sktime.transformations.series.boxcox import LogTransformer
 
 from sktime_attention import AttentionLSTMForecaster, HybridForecaster
-from sktime_attention.forecasting._hybrid import _simplex_weights
+from sktime_attention.forecasting import default_forecasters, simplex_weights
 
 # sktime 1.2 warns about remember_data whenever its own forecasters are built
 pytestmark = pytest.mark.filterwarnings("ignore:The default of config:FutureWarning")
@@ -97,25 +97,23 @@ def test_optimal_solver_known_answers():
     a = rng.standard_normal(50)
     # errors a and -a/2: the blend 1/3 a - 2/3 a/2 = 0 is exact
     np.testing.assert_allclose(
-        _simplex_weights(np.stack([a, -a / 2]), "optimal", "mse"), [1 / 3, 2 / 3]
+        simplex_weights(np.stack([a, -a / 2]), "optimal", "mse"), [1 / 3, 2 / 3]
     )
     np.testing.assert_allclose(
-        _simplex_weights(np.stack([a, -2 * a]), "optimal", "mae"), [2 / 3, 1 / 3]
+        simplex_weights(np.stack([a, -2 * a]), "optimal", "mae"), [2 / 3, 1 / 3]
     )
     # a uniformly worse member gets nothing; identical members share equally
     np.testing.assert_allclose(
-        _simplex_weights(np.stack([a, 3 * a]), "optimal", "mse"), [1, 0], atol=1e-8
+        simplex_weights(np.stack([a, 3 * a]), "optimal", "mse"), [1, 0], atol=1e-8
     )
+    np.testing.assert_allclose(simplex_weights(np.stack([a, a]), "optimal", "mse"), 0.5)
     np.testing.assert_allclose(
-        _simplex_weights(np.stack([a, a]), "optimal", "mse"), 0.5
-    )
-    np.testing.assert_allclose(
-        _simplex_weights(np.stack([a, 2 * a]), "inverse_error", "mse"), [0.8, 0.2]
+        simplex_weights(np.stack([a, 2 * a]), "inverse_error", "mse"), [0.8, 0.2]
     )
     # exact members share the weight; no division by zero
     z = np.zeros(50)
     np.testing.assert_allclose(
-        _simplex_weights(np.stack([z, a, z]), "inverse_error", "mae"), [0.5, 0, 0.5]
+        simplex_weights(np.stack([z, a, z]), "inverse_error", "mae"), [0.5, 0, 0.5]
     )
 
 
@@ -239,7 +237,7 @@ def test_update_moves_members_cutoff(seasonal_series):
 
 def test_default_members_and_attention_access():
     y = load_airline()
-    hybrid = HybridForecaster(random_state=0)
+    hybrid = HybridForecaster(default_forecasters(), random_state=0)
     assert {"attention__hidden_size", "arima__order", "hmm__n_states"} <= set(
         hybrid.get_params()
     )
@@ -256,6 +254,17 @@ def test_default_members_and_attention_access():
     assert np.isfinite(hybrid.predict_interval(coverage=0.9).to_numpy()).all()
 
 
+def test_default_members_have_no_parameters_until_passed(seasonal_series):
+    hybrid = HybridForecaster(random_state=0)
+    assert not [key for key in hybrid.get_params() if "__" in key]
+    with pytest.raises(ValueError, match="`forecasters` is None") as info:
+        hybrid.set_params(attention__max_epochs=2)
+    assert "HybridForecaster(default_forecasters()" in str(info.value)
+    hybrid.fit(seasonal_series, fh=[1, 2])
+    assert hybrid.forecasters is None
+    assert [name for name, _ in hybrid.forecasters_] == ["attention", "arima", "hmm"]
+
+
 # -- intervals -----------------------------------------------------------------
 @pytest.mark.parametrize("mode", ["members", "residuals"])
 def test_intervals_are_ordered(seasonal_series, mode):
@@ -266,7 +275,7 @@ def test_intervals_are_ordered(seasonal_series, mode):
     hybrid = HybridForecaster(members, per_horizon=True)
     hybrid.fit(seasonal_series, fh=[1, 2, 3, 6])
     assert hybrid.get_tag("capability:pred_int")
-    assert hybrid._interval_mode == mode
+    assert hybrid.interval_method_ == mode
     point = hybrid.predict()
     for coverage in [0.5, 0.9]:
         bounds = hybrid.predict_interval(coverage=coverage)

@@ -3,7 +3,8 @@
 from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
 from sktime_attention.forecasting._dual_stage import DualStageAttentionForecaster
 from sktime_attention.forecasting._hmm import HMMConvergenceWarning, HMMForecaster
-from sktime_attention.forecasting._hybrid import HybridForecaster
+from sktime_attention.forecasting._hybrid import HybridForecaster, default_forecasters
+from sktime_attention.forecasting._weights import simplex_weights
 
 __all__ = [
     "ALL_FORECASTERS",
@@ -12,6 +13,8 @@ __all__ = [
     "HMMConvergenceWarning",
     "HMMForecaster",
     "HybridForecaster",
+    "default_forecasters",
+    "simplex_weights",
 ]
 
 # Every public forecaster; the conformance test runs sktime's checks on each.

@@ -9,17 +9,22 @@ K states, F columns of ``y``.
 
 __all__ = ["HMMForecaster"]
 
-import logging
 import warnings
-from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
-from scipy.special import ndtr
-from scipy.stats import multivariate_normal
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
+from sktime_attention.forecasting._hmm_math import (
+    fit_restarts,
+    forward_filter,
+    full_covars,
+    mixture_quantiles,
+    n_params,
+    predictive_moments,
+    simulate_paths,
+    transform_levels,
+)
 from sktime_attention.utils._validation import (
     check_finite_frame,
     check_float,
@@ -29,26 +34,10 @@ from sktime_attention.utils._validation import (
 
 _COVARIANCE_TYPES = ("full", "diag", "spherical", "tied")
 _TRANSFORMS = ("diff", "level", "log_diff")
-_MIN_COVAR = 1e-3  # floor on state variances (eigenvalues), standardised units
-_COVARS_PRIOR = 1e-2  # covariance prior: keeps one-point / empty states non-singular
 
 
 class HMMConvergenceWarning(UserWarning):
     """EM stopped at ``n_iter`` before the log-likelihood gain fell below ``tol``."""
-
-
-@contextmanager
-def _quiet_hmmlearn():
-    """Silence hmmlearn's logging and k-means duplicate-point warnings (noise)."""
-    logger = logging.getLogger("hmmlearn")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Number of distinct clusters")
-            yield
-    finally:
-        logger.setLevel(level)
 
 
 class HMMForecaster(BaseForecaster):
@@ -97,6 +86,9 @@ class HMMForecaster(BaseForecaster):
     ----------
     model_ : hmmlearn.hmm.GaussianHMM
         Fitted model, in standardised units; states ordered as below.
+    shift_, scale_ : ndarray of shape (F,)
+        Mean and standard deviation (1 if about 0) of the transformed training
+        series ``z``: ``model_`` is fitted to ``(z - shift_) / scale_``.
     n_states_ : int
         Number of states used (chosen by BIC when ``n_states="auto"``).
     startprob_ : ndarray of shape (K,)
@@ -128,6 +120,8 @@ class HMMForecaster(BaseForecaster):
     >>> y_pred = forecaster.predict(fh=[1, 2, 3])
     >>> intervals = forecaster.predict_interval(fh=[1, 2, 3], coverage=0.9)
     >>> regimes = forecaster.filter_states()  # (T - 1, K) filtered probabilities
+    >>> forecaster.sample_paths(fh=[1, 2, 3]).shape  # Monte Carlo paths
+    (2000, 3, 1)
     """
 
     _tags = {
@@ -220,18 +214,10 @@ class HMMForecaster(BaseForecaster):
             )
         return values
 
-    def _transform(self, values):
-        """Levels (T, F) -> modelled series (T or T - 1, F)."""
-        if self.transform == "level":
-            return values
-        return np.diff(
-            np.log(values) if self.transform == "log_diff" else values, axis=0
-        )
-
     def _fit(self, y, X, fh):
         candidates = self._check_params()
         values = self._check_data(y)
-        z = self._transform(values)
+        z = transform_levels(values, self.transform)
         needed = 2 * max(candidates)
         if len(z) < needed:
             raise ValueError(
@@ -240,20 +226,21 @@ class HMMForecaster(BaseForecaster):
                 f"at least {needed} (2 per state)"
             )
         self._cur_y = y.copy()
-        self._shift = np.mean(z, axis=0)
+        self.shift_ = np.mean(z, axis=0)
         scale = np.std(z, axis=0)
-        self._scale = np.where(scale > 1e-12 * (1 + np.abs(self._shift)), scale, 1.0)
-        u = (z - self._shift) / self._scale
+        self.scale_ = np.where(scale > 1e-12 * (1 + np.abs(self.shift_)), scale, 1.0)
+        u = (z - self.shift_) / self.scale_
 
         rng = np.random.default_rng(self.random_state)
         self._mc_seed = int(rng.integers(2**31 - 1))
+        em = (self.covariance_type, self.n_iter, self.tol)
         fits = {
-            k: self._fit_hmm(u, k, rng.integers(2**31 - 1, size=self.n_init))
+            k: fit_restarts(u, k, rng.integers(2**31 - 1, size=self.n_init), *em)
             for k in candidates
         }
-        log_jac = len(z) * np.log(self._scale).sum()  # standardised -> original
+        log_jac = len(z) * np.log(self.scale_).sum()  # standardised -> original
         bics = {
-            k: float(-2 * (ll - log_jac) + _n_params(m) * np.log(len(z)))
+            k: float(-2 * (ll - log_jac) + n_params(m) * np.log(len(z)))
             for k, (m, ll) in fits.items()
         }
         self.n_states_ = min(bics, key=bics.get)
@@ -273,51 +260,11 @@ class HMMForecaster(BaseForecaster):
         m = self.model_
         self.startprob_ = m.startprob_.copy()
         self.transmat_ = m.transmat_.copy()
-        self.means_ = self._shift + m.means_ * self._scale
-        self._std_covars = _full_covars(m)  # (K, F, F), standardised units
-        self.covars_ = self._std_covars * np.outer(self._scale, self._scale)
+        self.means_ = self.shift_ + m.means_ * self.scale_
+        self._std_covars = full_covars(m)  # (K, F, F), standardised units
+        self.covars_ = self._std_covars * np.outer(self.scale_, self.scale_)
         self._set_filtered(self._filter(values)[-1], values[-1])
         return self
-
-    def _fit_hmm(self, u, k, seeds):
-        """Best of ``len(seeds)`` EM restarts with ``k`` states; states sorted."""
-        from hmmlearn.hmm import GaussianHMM
-
-        n_feat = u.shape[1]
-        full = self.covariance_type in ("full", "tied")
-        best, best_ll = None, -np.inf
-        for seed in seeds:
-            model = GaussianHMM(
-                n_components=k,
-                covariance_type=self.covariance_type,
-                min_covar=_MIN_COVAR,
-                covars_prior=_COVARS_PRIOR * np.eye(n_feat) if full else _COVARS_PRIOR,
-                covars_weight=n_feat + 1 if full else 1,
-                n_iter=self.n_iter,
-                tol=self.tol,
-                random_state=int(seed),
-            )
-            try:
-                with _quiet_hmmlearn():
-                    model.fit(u)
-                    _floor_covars(model)
-                    ll = model.score(u)
-            except (ValueError, np.linalg.LinAlgError):
-                continue
-            if np.isfinite(ll) and ll > best_ll:
-                best, best_ll = model, ll
-        if best is None:
-            raise ValueError(
-                f"all n_init={self.n_init} EM restarts with {k} state(s) failed "
-                f"(degenerate covariances); try covariance_type='diag' or fewer states"
-            )
-        order = np.argsort(best.means_[:, 0], kind="stable")
-        best.startprob_ = best.startprob_[order]
-        best.transmat_ = best.transmat_[np.ix_(order, order)]
-        best.means_ = best.means_[order]
-        if self.covariance_type != "tied":  # compact storage, one entry per state
-            best._covars_ = best._covars_[order]
-        return best, best_ll
 
     def _set_filtered(self, probs, last):
         self._p_T = probs / probs.sum()
@@ -327,18 +274,8 @@ class HMMForecaster(BaseForecaster):
 
     def _forward(self, u, prior):
         """Return filtered probabilities (T, K) of standardised ``u``."""
-        m, logpdf = self.model_, multivariate_normal.logpdf
-        logb = np.empty((len(u), len(m.means_)))  # (T, K) emission log-densities
-        for k, (mu, cov) in enumerate(zip(m.means_, self._std_covars)):
-            logb[:, k] = logpdf(u, mu, cov, allow_singular=True)
-        probs = np.empty_like(logb)
-        with np.errstate(divide="ignore"):
-            for t in range(len(u)):
-                lp = np.log(prior) + logb[t]
-                p = np.exp(lp - lp.max())
-                probs[t] = p / p.sum()
-                prior = probs[t] @ m.transmat_
-        return probs
+        m = self.model_
+        return forward_filter(u, prior, m.means_, self._std_covars, m.transmat_)
 
     def filter_states(self, y=None):
         """Return filtered state probabilities ``p(s_t | y_1..t)`` (no smoothing).
@@ -369,7 +306,7 @@ class HMMForecaster(BaseForecaster):
         )
 
     def _filter(self, values):
-        u = (self._transform(values) - self._shift) / self._scale
+        u = (transform_levels(values, self.transform) - self.shift_) / self.scale_
         return self._forward(u, self.startprob_)
 
     def _state_names(self):
@@ -385,7 +322,8 @@ class HMMForecaster(BaseForecaster):
         self._cur_y = cur
         if len(values) and y.index.min() > old_end:  # new data only: continue filter
             prev = np.vstack([self._last, values])
-            u = (self._transform(prev)[-len(values) :] - self._shift) / self._scale
+            z = transform_levels(prev, self.transform)[-len(values) :]
+            u = (z - self.shift_) / self.scale_
             probs = self._forward(u, self._p_T @ self.transmat_)
         else:  # overlapping data: re-filter everything
             probs = self._filter(cur.to_numpy(dtype=float))
@@ -424,51 +362,40 @@ class HMMForecaster(BaseForecaster):
             columns=self._state_names(),
         )
 
+    def _chain(self):
+        """Return the transform, fitted chain, state probabilities and last level."""
+        m = (self.transmat_, self.means_, self.covars_)
+        return (self.transform, *m, self._p_T, self._last)
+
     def _moments(self, horizon):
         """Exact predictive mean and marginal variance of the levels, (H, F) each."""
-        A, m = self.transmat_, self.means_
-        v = np.diagonal(self.covars_, axis1=1, axis2=2)  # (K, F)
-        a = np.repeat(self._p_T[:, None], m.shape[1], axis=1)  # (K, F)
-        mean, var = np.empty((horizon, m.shape[1])), np.empty((horizon, m.shape[1]))
-        b, c = np.zeros_like(m), np.zeros_like(m)  # E[S; s], E[S^2; s] (diff)
-        g1, g2 = a.copy(), a.copy()  # E[exp(S); s], E[exp(2S); s] (log_diff)
-        for h in range(horizon):
-            a = A.T @ a
-            if self.transform == "level":
-                mean[h] = (a * m).sum(0)
-                var[h] = (a * (v + m**2)).sum(0) - mean[h] ** 2
-            elif self.transform == "diff":
-                bA, c = A.T @ b, A.T @ c
-                b = bA + a * m
-                c = c + 2 * m * bA + a * (v + m**2)
-                mean[h] = self._last + b.sum(0)
-                var[h] = c.sum(0) - b.sum(0) ** 2
-            else:
-                g1 = (A.T @ g1) * np.exp(m + v / 2)
-                g2 = (A.T @ g2) * np.exp(2 * m + 2 * v)
-                mean[h] = self._last * g1.sum(0)
-                var[h] = self._last**2 * (g2.sum(0) - g1.sum(0) ** 2)
-        return mean, np.maximum(var, 0.0)
+        return predictive_moments(*self._chain(), horizon)
 
-    def _simulate(self, horizon):
-        """Seeded Monte Carlo level paths (n_samples, H, F) for diff / log_diff."""
+    def sample_paths(self, fh):
+        """Return the seeded Monte Carlo sample paths of ``y`` at the steps of ``fh``.
+
+        State paths start from ``state_probs_`` and follow ``transmat_``, with
+        Gaussian emissions (``means_``, ``covars_``) mapped back through
+        ``transform``. For ``"diff"`` and ``"log_diff"`` these are the paths
+        behind ``predict_quantiles`` (``"level"`` quantiles are exact). Every call
+        returns the same paths.
+
+        Parameters
+        ----------
+        fh : int, list of int or ForecastingHorizon
+            Steps ahead (relative) or absolute time points after the cutoff.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, len(fh), F)
+            Sampled values of ``y`` (columns as in ``fit``) per path and step.
+        """
+        self.check_is_fitted()
+        fh = fh if isinstance(fh, ForecastingHorizon) else ForecastingHorizon(fh)
+        steps = self._steps(fh)
         rng = np.random.default_rng(self._mc_seed)
-        n, (K, F) = self.n_samples, self.means_.shape
-        cum = np.cumsum(self.transmat_, axis=1)
-        cum[:, -1] = 1.0
-        s = rng.choice(K, size=n, p=self._p_T)  # state at the cutoff
-        states = np.empty((n, horizon), dtype=int)
-        for h in range(horizon):
-            s = (rng.random(n)[:, None] < cum[s]).argmax(axis=1)
-            states[:, h] = s
-        w, vecs = np.linalg.eigh(self.covars_)  # robust square root, (K, F, F)
-        root = vecs * np.sqrt(np.clip(w, 0, None))[:, None, :]
-        eps = rng.standard_normal((n, horizon, F))
-        z = self.means_[states] + np.einsum("nhij,nhj->nhi", root[states], eps)
-        total = np.cumsum(z, axis=1)
-        if self.transform == "diff":
-            return self._last + total
-        return self._last * np.exp(total)
+        paths = simulate_paths(rng, *self._chain(), self.n_samples, steps.max())
+        return paths[:, steps - 1]
 
     def _moment_frame(self, fh, which):
         steps = self._steps(fh)
@@ -488,14 +415,9 @@ class HMMForecaster(BaseForecaster):
         steps = self._steps(fh)
         if self.transform == "level":  # exact: quantiles of a Gaussian mixture
             probs = self.predict_state_probs(fh).to_numpy()  # (H, K)
-            sd = np.sqrt(np.diagonal(self.covars_, axis1=1, axis2=2))  # (K, F)
-            q = np.empty((len(alpha), len(steps), sd.shape[1]))  # (alpha, H, F)
-            for i, h, j in np.ndindex(q.shape):
-                q[i, h, j] = _mixture_quantile(
-                    probs[h], self.means_[:, j], sd[:, j], alpha[i]
-                )
-        else:  # Monte Carlo over state paths
-            q = np.quantile(self._simulate(steps.max())[:, steps - 1], alpha, axis=0)
+            q = mixture_quantiles(probs, self.means_, self.covars_, alpha)
+        else:  # Monte Carlo over state paths, (alpha, H, F)
+            q = np.quantile(self.sample_paths(fh), alpha, axis=0)
         columns = pd.MultiIndex.from_product([self._get_varnames(), list(alpha)])
         values = q.transpose(1, 2, 0).reshape(len(steps), -1)  # var-major, then alpha
         index = fh.to_absolute_index(self.cutoff)
@@ -521,58 +443,3 @@ class HMMForecaster(BaseForecaster):
             {**cheap, "n_states": 1, "transform": "level", "covariance_type": "full"},
             {**cheap, "n_states": "auto", "n_states_range": (1, 2), "n_init": 2},
         ]
-
-
-def _floor_covars(model):
-    """Raise every state variance (covariance eigenvalue) to ``_MIN_COVAR``."""
-    if model.covariance_type in ("diag", "spherical"):
-        model._covars_ = np.maximum(model._covars_, _MIN_COVAR)
-    else:  # "full" (K, F, F) or "tied" (F, F)
-        w, v = np.linalg.eigh(model._covars_)
-        floored = v * np.maximum(w, _MIN_COVAR)[..., None, :]
-        model._covars_ = floored @ np.swapaxes(v, -1, -2)
-
-
-def _full_covars(model):
-    """Return full (K, F, F) state covariances of a fitted GaussianHMM.
-
-    hmmlearn 0.3.3's ``covars_`` mis-shapes "spherical" for F > 1 after EM, which
-    stores a (K, F) copy of each state's single variance.
-    """
-    if model.covariance_type != "spherical":
-        return model.covars_
-    var = np.asarray(model._covars_).reshape(model.n_components, -1)[:, 0]
-    return var[:, None, None] * np.eye(model.n_features)
-
-
-def _n_params(model):
-    """Free scalar parameters of a fitted GaussianHMM (for BIC)."""
-    k, f = model.n_components, model.n_features
-    cov = {
-        "spherical": k,
-        "diag": k * f,
-        "full": k * f * (f + 1) // 2,
-        "tied": f * (f + 1) // 2,
-    }[model.covariance_type]
-    return (k - 1) + k * (k - 1) + k * f + cov
-
-
-def _mixture_quantile(weights, means, sds, alpha):
-    """Quantile ``alpha`` of a 1-D Gaussian mixture by root-finding its CDF."""
-    if alpha <= 0 or alpha >= 1:
-        return -np.inf if alpha <= 0 else np.inf
-
-    def excess(x):
-        return weights @ ndtr((x - means) / sds) - alpha
-
-    low, high = (means - 10 * sds).min(), (means + 10 * sds).max()
-    width = high - low
-    for _ in range(60):
-        if excess(low) <= 0:
-            break
-        low -= width
-    for _ in range(60):
-        if excess(high) >= 0:
-            break
-        high += width
-    return brentq(excess, low, high, xtol=1e-12 * max(1.0, abs(high)))

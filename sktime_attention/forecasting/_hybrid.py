@@ -4,62 +4,66 @@ Shape legend: M members, N holdout samples (fold x step), H forecast steps,
 C columns of ``y``, K output columns of a member (C, or C x quantile levels).
 """
 
-__all__ = ["HybridForecaster"]
-
-import math
-import numbers
-import sys
-import warnings
-from contextlib import contextmanager
+__all__ = ["HybridForecaster", "default_forecasters"]
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import linprog, minimize
 from scipy.stats import norm
 from sktime.base import _HeterogenousMetaEstimator
-from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
-from sktime.split import ExpandingWindowSplitter
+from sktime.forecasting.base import BaseForecaster
 from sktime.split.base import BaseSplitter
 
 from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
+from sktime_attention.forecasting._members import (
+    call_member,
+    check_members,
+    default_cv,
+    holdout_forecasts,
+    member_pairs,
+    quiet,
+    seeded_clones,
+)
+from sktime_attention.forecasting._weights import (
+    LEARNED,
+    fixed_weights,
+    learn_weights,
+    nearest_rows,
+    weight_matrix,
+)
 from sktime_attention.utils._validation import (
     check_finite_frame,
     check_int,
     check_option,
 )
 
-_LEARNED = ("inverse_error", "optimal")
-_EXACT_TOL = 1e-9  # holdout RMSE / MAE, in std units of y, counted as exact
-_REMEMBER_DATA = "The default of config ``remember_data``"
-_REGISTRY = {}  # "default" filters show a re-emitted warning once per location
 
+def default_forecasters():
+    """Return fresh, unfitted default members of `HybridForecaster`.
 
-@contextmanager
-def _quiet():
-    """Drop sktime 1.2's remember_data FutureWarning of members; re-emit the rest.
+    ``HybridForecaster(forecasters=None)`` builds these in ``fit``; pass them
+    explicitly to tune them with ``<member>__<param>`` keys.
 
-    Clones made in fit are ours, so that warning is noise. An ignore filter is not
-    enough: sktime's ``_suppress_pd22_warning`` prepends
-    ``filterwarnings("default", FutureWarning)`` on exit, which overrides it.
+    Returns
+    -------
+    list of (str, sktime forecaster)
+        ``("attention", AttentionLSTMForecaster(window_length=12,
+        attention="luong_general", hidden_size=16, max_epochs=50, patience=5))``
+        for nonlinear and seasonal patterns, ``("arima",
+        StatsModelsARIMA(order=(1, 1, 1), trend="t"))`` for linear dynamics with
+        drift (no seasonal period assumed) and ``("hmm", HMMForecaster())`` for
+        regime switches.
+
+    Examples
+    --------
+    >>> from sktime_attention.forecasting import HybridForecaster, default_forecasters
+    >>> [name for name, _ in default_forecasters()]
+    ['attention', 'arima', 'hmm']
+    >>> hybrid = HybridForecaster(default_forecasters()).set_params(
+    ...     attention__max_epochs=2, arima__order=(2, 1, 0)
+    ... )
+    >>> hybrid.get_params()["attention__max_epochs"]
+    2
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    caught = [w for w in caught if not str(w.message).startswith(_REMEMBER_DATA)]
-    if caught:  # module names let filters such as "ignore:::sktime.*" apply
-        modules = {
-            getattr(m, "__file__", None): k for k, m in sys.modules.copy().items()
-        }
-        for w in caught:
-            module = modules.get(w.filename)
-            warnings.warn_explicit(
-                w.message, w.category, w.filename, w.lineno, module, _REGISTRY
-            )
-
-
-def _default_forecasters():
-    """Default members: attention LSTM, ARIMA(1, 1, 1) with drift, 2-state HMM."""
     from sktime.forecasting.arima import StatsModelsARIMA
 
     from sktime_attention.forecasting._hmm import HMMForecaster
@@ -71,61 +75,9 @@ def _default_forecasters():
         max_epochs=50,
         patience=5,
     )
-    with _quiet():
+    with quiet():
         arima = StatsModelsARIMA(order=(1, 1, 1), trend="t")
     return [("attention", attention), ("arima", arima), ("hmm", HMMForecaster())]
-
-
-def _simplex_weights(errors, method, metric):
-    """Return weights (M,) >= 0 summing to 1 from holdout errors (M, N)."""
-    m, n = errors.shape
-    mse = (errors**2).mean(axis=1)
-    loss = mse if metric == "mse" else np.abs(errors).mean(axis=1)
-    exact = (np.sqrt(mse) if metric == "mse" else loss) <= _EXACT_TOL
-    if exact.any():  # 1 / 0: all weight to the exact members
-        return exact / exact.sum()
-    if method == "inverse_error":
-        return (1 / loss) / (1 / loss).sum()
-    if metric == "mse":  # min w'Gw  s.t.  w >= 0, sum(w) = 1, G = Gram of errors
-        gram = errors @ errors.T / n
-        gram = gram / gram.diagonal().max()
-        result = minimize(
-            lambda w: w @ gram @ w,
-            np.full(m, 1 / m),
-            jac=lambda w: 2 * gram @ w,
-            method="SLSQP",
-            bounds=[(0.0, 1.0)] * m,
-            constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1}],
-            options={"ftol": 1e-14, "maxiter": 1000},
-        )
-        w = result.x
-    else:  # linear programme over (w, t): min mean(t)  s.t.  -t <= E'w <= t
-        e_t, eye = sparse.csr_matrix(errors.T), sparse.identity(n)
-        result = linprog(
-            np.r_[np.zeros(m), np.full(n, 1 / n)],
-            A_ub=sparse.vstack(
-                [sparse.hstack([e_t, -eye]), sparse.hstack([-e_t, -eye])]
-            ),
-            b_ub=np.zeros(2 * n),
-            A_eq=np.r_[np.ones(m), np.zeros(n)][None],
-            b_eq=[1.0],
-            bounds=[(0, 1)] * m + [(0, None)] * n,
-            method="highs",
-        )
-        w = result.x[:m] if result.success else None
-    if not result.success:  # pragma: no cover - convex problems; a guard only
-        warnings.warn(
-            f"optimal weights failed ({result.message}); using inverse_error weights",
-            stacklevel=3,
-        )
-        return (1 / loss) / (1 / loss).sum()
-    w = np.clip(w, 0.0, None)
-    return w / w.sum()
-
-
-def _rows(table_steps, steps):
-    """Positions of the table rows nearest to each forecast step."""
-    return np.abs(np.asarray(table_steps)[None, :] - steps[:, None]).argmin(axis=1)
 
 
 class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
@@ -142,14 +94,12 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
     Parameters
     ----------
     forecasters : list of (str, sktime forecaster) pairs or None, default=None
-        Members (unique names without ``"__"``). None: ``("attention",
-        AttentionLSTMForecaster(window_length=12, attention="luong_general",
-        hidden_size=16, max_epochs=50, patience=5))`` for nonlinear and seasonal
-        patterns, ``("arima", StatsModelsARIMA(order=(1, 1, 1), trend="t"))``
-        for linear dynamics with drift (no seasonal period assumed) and
-        ``("hmm", HMMForecaster())`` for regime switches. ``set_params`` with
-        ``<member>__<param>`` keys tunes members, the default ones included
-        (the call first makes the default list explicit).
+        Members (unique names without ``"__"``); ``<member>__<param>`` keys of
+        ``get_params`` / ``set_params`` tune them. None: the members of
+        `default_forecasters` (attention LSTM, ARIMA(1, 1, 1) with drift, 2-state
+        HMM), built in ``fit``; None has no member parameters, so to tune the
+        defaults pass them: ``HybridForecaster(default_forecasters())
+        .set_params(attention__max_epochs=2)``.
     weights : "optimal", "inverse_error", "equal", list of float or dict
         ``"optimal"`` (default): weights >= 0 summing to 1 minimising the holdout
         ``metric`` of the blend (SLSQP for "mse", a linear programme for "mae").
@@ -178,7 +128,8 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
     Attributes
     ----------
     forecasters_ : list of (str, forecaster)
-        Members fitted on all data (clones; ``forecasters`` stays unfitted).
+        Members fitted on all data (clones; ``forecasters`` stays unfitted, and
+        None with the default members).
     weights_ : pd.Series or pd.DataFrame
         Index member names; with ``per_horizon`` a DataFrame, index forecast
         ``step``, columns members. Non-negative, each row sums to 1.
@@ -189,6 +140,10 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         Holdout RMSE of the blend, index forecast ``step``, columns those of
         ``y``; optimistic (weights fitted on it); the scale of residual
         intervals. None for fixed weights.
+    interval_method_ : {"members", "residuals"} or None
+        How intervals are made (Notes): ``"members"`` if every fitted member has
+        intervals, else ``"residuals"`` with learned weights; None (no intervals)
+        with fixed weights.
 
     Notes
     -----
@@ -275,17 +230,19 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
     # -- members ------------------------------------------------------------------
     @property
     def _forecasters(self):
-        """Members as (name, estimator) pairs; the default set if ``None``."""
-        if self.forecasters is None:
-            return _default_forecasters()
-        return [(name, est) for name, est in self.forecasters]
+        """Members as (name, estimator) pairs; none for None (no nested params)."""
+        return [] if self.forecasters is None else [(n, e) for n, e in self.forecasters]
 
     @_forecasters.setter
     def _forecasters(self, value):
         self.forecasters = value
 
     def set_params(self, **params):
-        """Set parameters; ``<member>__<param>`` works for the default members too.
+        """Set parameters; ``<member>__<param>`` keys tune members.
+
+        With ``forecasters=None`` the default members exist only from ``fit`` on,
+        so they have no parameters here; tune them through an explicit list:
+        ``HybridForecaster(default_forecasters()).set_params(attention__max_epochs=2)``.
 
         Parameters
         ----------
@@ -296,120 +253,42 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         -------
         self
         """
-        if self.forecasters is None and "forecasters" not in params:
-            names = [name for name, _ in _default_forecasters()]
-            if any(key.partition("__")[0] in names for key in params):
-                self.forecasters = _default_forecasters()  # make them explicit
+        if params.get("forecasters", self.forecasters) is None:
+            defaults = [name for name, _ in default_forecasters()]
+            keys = [key for key in params if key.split("__")[0] in defaults]
+            if keys:
+                raise ValueError(
+                    f"`forecasters` is None, so {keys} name no member: the default "
+                    "members are built in fit. To tune them, pass them explicitly: "
+                    "HybridForecaster(default_forecasters(), ...).set_params("
+                    f"{', '.join(f'{key}=...' for key in keys)})"
+                )
         return super().set_params(**params)
 
-    def _check_members(self):
-        given = self.forecasters
-        if given is not None and (
-            not isinstance(given, list | tuple)
-            or not given
-            or not all(
-                isinstance(m, list | tuple) and len(m) == 2 and isinstance(m[0], str)
-                for m in given
-            )
-        ):
-            raise TypeError(
-                "`forecasters` must be a non-empty list of (name, forecaster) "
-                f"pairs or None, got {given!r}"
-            )
-        members = self._forecasters
-        for name, est in members:
-            if not isinstance(est, BaseForecaster):
-                raise TypeError(
-                    f"`forecasters` member {name!r} must be an sktime forecaster, "
-                    f"got {type(est).__name__}"
-                )
-        names = [name for name, _ in members]
-        dups = sorted({n for n in names if names.count(n) > 1})
-        bad = dups or [n for n in names if "__" in n or n in self.get_params(False)]
-        if bad:
-            raise ValueError(
-                "`forecasters` names must be unique, free of '__' and differ from "
-                f"parameter names, got {names} (offending: {bad})"
-            )
-        return members
+    def __post_init__(self):
+        """Reject malformed ``forecasters`` at construction."""
+        if self.forecasters is not None:
+            check_members(self.forecasters, self.get_params(False))
 
     def __dynamic_tags__(self):
-        members = self._check_members()
-        learned = isinstance(self.weights, str) and self.weights in _LEARNED
+        # runs before __post_init__: malformed members are skipped, it raises
+        given = self.forecasters
+        members = default_forecasters() if given is None else member_pairs(given)
+        learned = isinstance(self.weights, str) and self.weights in LEARNED
         pred_int = all(est.get_tag("capability:pred_int", False) for _, est in members)
-        self._interval_mode = "members" if pred_int else "residuals"
         self.set_tags(**{"capability:pred_int": pred_int or learned})
         fh_needed = learned and self.cv is None
         self._anytagis_then_set("requires-fh-in-fit", True, fh_needed, members)
         self._anytagis_then_set("capability:non_contiguous_X", False, True, members)
 
-    def _check_params(self, names):
-        """Validate parameters; return the normalised fixed weights or None."""
-        check_option(self.metric, "metric", ("mse", "mae"))
-        check_int(self.random_state, "random_state", minimum=0, allow_none=True)
-        if not isinstance(self.per_horizon, bool | np.bool_):
-            raise TypeError(f"`per_horizon` must be a bool, got {self.per_horizon!r}")
-        if self.cv is not None and not isinstance(self.cv, BaseSplitter):
-            raise TypeError(f"`cv` must be an sktime splitter or None, got {self.cv!r}")
-        spec = self.weights
-        if isinstance(spec, str):
-            check_option(spec, "weights", ("equal", *_LEARNED))
-            if spec in _LEARNED:
-                return None
-            values = [1.0] * len(names)
-        elif isinstance(spec, dict) and set(spec) <= set(names):
-            values = [spec.get(name, 0.0) for name in names]
-        elif isinstance(spec, list | tuple | np.ndarray) and len(spec) == len(names):
-            values = list(spec)
-        else:
-            raise ValueError(
-                "`weights` must be 'optimal', 'inverse_error', 'equal', a dict with "
-                f"keys among {names} or a list of {len(names)} floats (one per "
-                f"member), got {spec!r}"
-            )
-        if self.per_horizon:
-            raise ValueError("`per_horizon=True` needs learned `weights`, got fixed")
-        if not all(
-            isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values
-        ):
-            raise ValueError(f"`weights` must be finite and >= 0, got {spec!r}")
-        values = np.asarray(values, dtype=float)
-        if not np.isfinite(values).all() or (values < 0).any():
-            raise ValueError(f"`weights` must be finite and >= 0, got {spec!r}")
-        if values.sum() <= 0:
-            raise ValueError(f"`weights` must not all be 0, got {spec!r}")
-        return values / values.sum()
+    def _sk_visual_block_(self):
+        if self.forecasters is None:  # draw the members that fit builds
+            return type(self)(default_forecasters())._sk_visual_block_()
+        return super()._sk_visual_block_()
 
     def _member_clones(self):
         """Fresh clones of the members, seeded from ``random_state``."""
-        members = self._forecasters
-        seeds = np.random.default_rng(self.random_state).integers(
-            2**31 - 1, size=len(members)
-        )
-        clones = []
-        for (name, est), seed in zip(members, seeds):
-            with _quiet():
-                est = est.clone()
-            if self.random_state is not None:
-                est.set_params(
-                    **{
-                        key: int(seed)
-                        for key, value in est.get_params().items()
-                        if value is None and key.split("__")[-1] == "random_state"
-                    }
-                )
-            clones.append((name, est))
-        return clones
-
-    @staticmethod
-    def _call(name, where, method, *args, **kwargs):
-        """Call a member's method; errors get a note naming the member."""
-        try:
-            with _quiet():
-                return method(*args, **kwargs)
-        except Exception as err:
-            err.add_note(f"raised by member {name!r} of HybridForecaster ({where})")
-            raise
+        return seeded_clones(self._members, self.random_state)
 
     def get_member(self, name):
         """Return the fitted member called ``name`` (from ``forecasters_``).
@@ -431,6 +310,16 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         return members[name]
 
     # -- fit ------------------------------------------------------------------------
+    def _check_params(self, names):
+        """Validate parameters; return the normalised fixed weights or None."""
+        check_option(self.metric, "metric", ("mse", "mae"))
+        check_int(self.random_state, "random_state", minimum=0, allow_none=True)
+        if not isinstance(self.per_horizon, bool | np.bool_):
+            raise TypeError(f"`per_horizon` must be a bool, got {self.per_horizon!r}")
+        if self.cv is not None and not isinstance(self.cv, BaseSplitter):
+            raise TypeError(f"`cv` must be an sktime splitter or None, got {self.cv!r}")
+        return fixed_weights(self.weights, names, self.per_horizon)
+
     def _check_data(self, y, X):
         """Reject NaN, inf and repeated time points before any member sees them."""
         check_finite_frame(y, "y")
@@ -438,7 +327,13 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
             check_finite_frame(X, "X")
 
     def _fit(self, y, X=None, fh=None):
-        names = [name for name, _ in self._check_members()]
+        given = self.forecasters  # unfitted members; the defaults for None
+        self._members = (
+            default_forecasters()
+            if given is None
+            else check_members(given, self.get_params(False))
+        )
+        names = [name for name, _ in self._members]
         fixed = self._check_params(names)
         self._check_data(y, X)
         self._y_columns = list(y.columns)
@@ -448,117 +343,33 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         else:
             self.weights_ = pd.Series(fixed, index=names, name="weight")
         self.forecasters_ = [
-            (name, self._call(name, "final fit", est.fit, y, X, fh))
+            (name, call_member(name, "final fit", est.fit, y, X, fh))
             for name, est in self._member_clones()
         ]
+        if all(e.get_tag("capability:pred_int", False) for _, e in self.forecasters_):
+            self.interval_method_ = "members"
+        else:
+            self.interval_method_ = None if fixed is not None else "residuals"
         return self
 
-    def _default_cv(self, n, fh):
-        if fh is None:
-            raise ValueError(
-                "`fh` must be passed to fit when `weights` are learned and `cv` is "
-                "None: the holdout forecasts are scored on its steps"
-            )
-        steps = np.asarray(fh.to_relative(self.cutoff), dtype=int)
-        h = int(steps.max())
-        windows = [
-            e.get_params(False).get("window_length") for _, e in self._forecasters
-        ]
-        windows = [w for w in windows if isinstance(w, int) and not isinstance(w, bool)]
-        min_train = max(2 * h, 10, max(windows, default=0) + h + 1)
-        if n < min_train + h:
-            raise ValueError(
-                f"`y` has {n} time points, too short for the default `cv`: it needs "
-                f"at least {min_train + h}, a first training window of {min_train} = "
-                f"max(2 * horizon, 10, window_length + horizon + 1) plus the horizon "
-                f"{h}; pass more data, a shorter `fh`, your own `cv` or fixed `weights`"
-            )
-        step = math.ceil(h / 2)
-        n_folds = min(3, (n - h - min_train) // step + 1)
-        initial = n - h - (n_folds - 1) * step
-        return ExpandingWindowSplitter(
-            fh=steps, initial_window=initial, step_length=step
-        )
-
-    def _holdout(self, y, X, cv):
-        """Member forecasts (M, N, C), truth (N, C) and steps (N,) over all folds."""
-        preds, truth, steps = [], [], []
-        for k, (train, test) in enumerate(cv.split(y.index)):
-            if len(train) == 0:
-                raise ValueError(
-                    f"`cv` fold {k} has an empty training window on {len(y)} time "
-                    "points; pass more data or a `cv` with a shorter window"
-                )
-            fold_steps = np.asarray(test) - train[-1]
-            if (fold_steps < 1).any():
-                raise ValueError(f"`cv` fold {k} tests before its cutoff: {test}")
-            fold_fh = ForecastingHorizon(fold_steps, is_relative=True)
-            y_train = y.iloc[train]
-            X_train = None if X is None else X.iloc[train]
-            X_test = None if X is None else X.iloc[train[-1] + 1 :]
-            fold = []
-            for name, est in self._member_clones():
-                where = f"holdout fold {k}"
-                self._call(name, where, est.fit, y_train, X_train, fold_fh)
-                pred = self._call(name, where, est.predict, fold_fh, X_test)
-                values = pred.reindex(columns=y.columns).to_numpy(dtype=float)
-                if values.shape != (len(test), y.shape[1]) or np.isnan(values).any():
-                    raise ValueError(
-                        f"member {name!r} returned {values.shape} forecasts with NaN "
-                        f"or of the wrong shape in holdout fold {k}"
-                    )
-                fold.append(values)
-            preds.append(np.stack(fold))
-            truth.append(y.iloc[test].to_numpy(dtype=float))
-            steps.append(fold_steps)
-        if not truth:
-            raise ValueError(f"`cv` produced no folds on {len(y)} time points")
-        return np.concatenate(preds, 1), np.concatenate(truth), np.concatenate(steps)
-
     def _learn_weights(self, y, X, fh, names):
-        self._cv = self.cv if self.cv is not None else self._default_cv(len(y), fh)
-        preds, truth, steps = self._holdout(y, X, self._cv)
-        errors = preds - truth  # (M, N, C)
-        self.cv_errors_ = pd.DataFrame(
-            {"mse": (errors**2).mean((1, 2)), "mae": np.abs(errors).mean((1, 2))},
-            index=pd.Index(names, name="member"),
-        )
-        spread = y.to_numpy(dtype=float).std(axis=0)
-        scaled = errors / np.where(spread > 0, spread, 1.0)
-        u = np.unique(steps)
-        groups = [steps == s for s in u] if self.per_horizon else [steps == steps]
-        table = [
-            _simplex_weights(
-                scaled[:, g].reshape(len(names), -1), self.weights, self.metric
-            )
-            for g in groups
-        ]
-        if self.per_horizon:
-            index, columns = pd.Index(u, name="step"), pd.Index(names, name="member")
-            self.weights_ = pd.DataFrame(table, index=index, columns=columns)
-        else:
-            self.weights_ = pd.Series(table[0], index=names, name="weight")
-        resid = truth - np.einsum("nm,mnc->nc", self._weight_matrix(steps), preds)
-        self.cv_blend_rmse_ = pd.DataFrame(
-            [np.sqrt((resid[steps == s] ** 2).mean(axis=0)) for s in u],
-            index=pd.Index(u, name="step"),
-            columns=y.columns,
+        self._cv = self.cv
+        if self._cv is None:
+            steps = None if fh is None else self._steps(fh)
+            self._cv = default_cv(len(y), steps, self._members)
+        preds, truth, steps = holdout_forecasts(y, X, self._cv, self._member_clones)
+        self.weights_, self.cv_errors_, self.cv_blend_rmse_ = learn_weights(
+            preds, truth, steps, y, names, self.weights, self.metric, self.per_horizon
         )
 
     # -- predict ----------------------------------------------------------------------
-    def _weight_matrix(self, steps):
-        """Weights per forecast step, (H, M)."""
-        if isinstance(self.weights_, pd.Series):
-            return np.tile(self.weights_.to_numpy(), (len(steps), 1))
-        return self.weights_.to_numpy()[_rows(self.weights_.index, steps)]
-
     def _steps(self, fh):
         return np.asarray(fh.to_relative(self.cutoff), dtype=int)
 
     def _stack(self, method, fh, X, **kwargs):
         """Stack ``method``'s output of every fitted member, (M, H, K)."""
         outputs = [
-            self._call(name, method, getattr(est, method), fh, X, **kwargs)
+            call_member(name, method, getattr(est, method), fh, X, **kwargs)
             for name, est in self.forecasters_
         ]
         if method == "predict":
@@ -566,20 +377,22 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         return np.stack([out.to_numpy(dtype=float) for out in outputs])
 
     def _predict(self, fh, X=None):
-        w = self._weight_matrix(self._steps(fh))
+        w = weight_matrix(self.weights_, self._steps(fh))
         values = np.einsum("hm,mhc->hc", w, self._stack("predict", fh, X))
         index = fh.to_absolute_index(self.cutoff)
         return pd.DataFrame(values, index=index, columns=self._y_columns)
 
     def _predict_quantiles(self, fh, X, alpha):
         alpha, steps = list(alpha), self._steps(fh)
-        if self._interval_mode == "members":  # columns variable-major, as sktime
+        if self.interval_method_ == "members":  # columns variable-major, as sktime
             quantiles = self._stack("predict_quantiles", fh, X, alpha=alpha)
-            values = np.einsum("hm,mhk->hk", self._weight_matrix(steps), quantiles)
+            values = np.einsum(
+                "hm,mhk->hk", weight_matrix(self.weights_, steps), quantiles
+            )
         else:
             point = self._predict(fh, X).to_numpy()[..., None]  # (H, C, 1)
             table = self.cv_blend_rmse_
-            rmse = table.to_numpy()[_rows(table.index, steps)][..., None]
+            rmse = table.to_numpy()[nearest_rows(table.index, steps)][..., None]
             values = (point + rmse * norm.ppf(alpha)).reshape(len(steps), -1)
         columns = pd.MultiIndex.from_product([self._get_varnames(), alpha])
         index = fh.to_absolute_index(self.cutoff)
@@ -588,7 +401,7 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
     def _update(self, y, X=None, update_params=True):
         self._check_data(y, X)
         for name, est in self.forecasters_:
-            self._call(name, "update", est.update, y, X, update_params)
+            call_member(name, "update", est.update, y, X, update_params)
         return self
 
     @classmethod
@@ -612,12 +425,10 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
             window_length=3, hidden_size=4, max_epochs=1, batch_size=8
         )
         last, mean = NaiveForecaster(), NaiveForecaster(strategy="mean")
+        drift = NaiveForecaster(strategy="drift")
         return [
             {  # learned on one fold: members' intervals, no fh needed in fit
-                "forecasters": [
-                    ("last", last),
-                    ("drift", NaiveForecaster(strategy="drift")),
-                ],
+                "forecasters": [("last", last), ("drift", drift)],
                 "cv": SingleWindowSplitter(fh=[1, 2], window_length=8),
             },
             {  # default cv, per-step weights, residual intervals

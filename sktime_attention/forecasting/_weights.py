@@ -1,0 +1,216 @@
+"""Blend weights of forecasters: fixed ones checked, learned ones from holdout errors.
+
+Shape legend: M members (forecasters), N holdout errors per member, C columns of
+``y``, H forecast steps.
+"""
+
+__all__ = [
+    "LEARNED",
+    "fixed_weights",
+    "learn_weights",
+    "nearest_rows",
+    "simplex_weights",
+    "weight_matrix",
+    "weight_table",
+]
+
+import numbers
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import linprog, minimize
+
+from sktime_attention.utils._validation import check_option
+
+LEARNED = ("inverse_error", "optimal")  # ``weights`` values learned on a holdout
+_EXACT_TOL = 1e-9  # holdout RMSE / MAE, in std units of y, counted as exact
+
+
+def simplex_weights(errors, method, metric):
+    """Return blend weights >= 0 summing to 1 from the members' holdout errors.
+
+    Members whose holdout RMSE (``metric="mse"``) or MAE (``metric="mae"``) is at
+    most 1e-9 share all the weight equally, whatever ``method``.
+
+    Parameters
+    ----------
+    errors : ndarray of shape (M, N)
+        Holdout errors (forecast minus truth) of M members on the same N points,
+        best on a common scale (e.g. divided by the standard deviation of ``y``).
+    method : {"optimal", "inverse_error"}
+        ``"optimal"``: the weights minimising the ``metric`` of the blend's errors
+        ``w @ errors`` (SLSQP for "mse", a linear programme for "mae").
+        ``"inverse_error"``: proportional to 1 / the member's ``metric``.
+    metric : {"mse", "mae"}
+        Loss of the errors: mean squared or mean absolute.
+
+    Returns
+    -------
+    ndarray of shape (M,)
+        Non-negative weights summing to 1. If the solver of ``"optimal"`` fails
+        (a guard: both problems are convex), a warning is issued and the
+        ``"inverse_error"`` weights are returned.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktime_attention.forecasting import simplex_weights
+    >>> a = np.array([1.0, -2.0, 0.5, 3.0])
+    >>> # errors a and -a / 2 cancel in the blend a / 3 - (2 / 3) (a / 2) = 0
+    >>> simplex_weights(np.stack([a, -a / 2]), "optimal", "mse").round(4)
+    array([0.3333, 0.6667])
+    >>> simplex_weights(np.stack([a, 2 * a]), "inverse_error", "mse").round(4)
+    array([0.8, 0.2])
+    """
+    check_option(method, "method", LEARNED)
+    check_option(metric, "metric", ("mse", "mae"))
+    m, n = errors.shape
+    mse = (errors**2).mean(axis=1)
+    loss = mse if metric == "mse" else np.abs(errors).mean(axis=1)
+    exact = (np.sqrt(mse) if metric == "mse" else loss) <= _EXACT_TOL
+    if exact.any():  # 1 / 0: all weight to the exact members
+        return exact / exact.sum()
+    if method == "inverse_error":
+        return (1 / loss) / (1 / loss).sum()
+    if metric == "mse":  # min w'Gw  s.t.  w >= 0, sum(w) = 1, G = Gram of errors
+        gram = errors @ errors.T / n
+        gram = gram / gram.diagonal().max()
+        result = minimize(
+            lambda w: w @ gram @ w,
+            np.full(m, 1 / m),
+            jac=lambda w: 2 * gram @ w,
+            method="SLSQP",
+            bounds=[(0.0, 1.0)] * m,
+            constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1}],
+            options={"ftol": 1e-14, "maxiter": 1000},
+        )
+        w = result.x
+    else:  # linear programme over (w, t): min mean(t)  s.t.  -t <= E'w <= t
+        e_t, eye = sparse.csr_matrix(errors.T), sparse.identity(n)
+        result = linprog(
+            np.r_[np.zeros(m), np.full(n, 1 / n)],
+            A_ub=sparse.vstack(
+                [sparse.hstack([e_t, -eye]), sparse.hstack([-e_t, -eye])]
+            ),
+            b_ub=np.zeros(2 * n),
+            A_eq=np.r_[np.ones(m), np.zeros(n)][None],
+            b_eq=[1.0],
+            bounds=[(0, 1)] * m + [(0, None)] * n,
+            method="highs",
+        )
+        w = result.x[:m] if result.success else None
+    if not result.success:  # pragma: no cover - convex problems; a guard only
+        warnings.warn(
+            f"optimal weights failed ({result.message}); using inverse_error weights",
+            stacklevel=2,
+        )
+        return (1 / loss) / (1 / loss).sum()
+    w = np.clip(w, 0.0, None)
+    return w / w.sum()
+
+
+def fixed_weights(spec, names, per_horizon):
+    """Check a ``weights`` parameter; return fixed weights (M,) summing to 1.
+
+    None for learned weights (``"optimal"``, ``"inverse_error"``); ``names`` are
+    the members'.
+    """
+    if isinstance(spec, str):
+        check_option(spec, "weights", ("equal", *LEARNED))
+        if spec in LEARNED:
+            return None
+        values = [1.0] * len(names)
+    elif isinstance(spec, dict) and set(spec) <= set(names):
+        values = [spec.get(name, 0.0) for name in names]
+    elif isinstance(spec, list | tuple | np.ndarray) and len(spec) == len(names):
+        values = list(spec)
+    else:
+        raise ValueError(
+            "`weights` must be 'optimal', 'inverse_error', 'equal', a dict with "
+            f"keys among {names} or a list of {len(names)} floats (one per "
+            f"member), got {spec!r}"
+        )
+    if per_horizon:
+        raise ValueError("`per_horizon=True` needs learned `weights`, got fixed")
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+        raise ValueError(f"`weights` must be finite and >= 0, got {spec!r}")
+    values = np.asarray(values, dtype=float)
+    if not np.isfinite(values).all() or (values < 0).any():
+        raise ValueError(f"`weights` must be finite and >= 0, got {spec!r}")
+    if values.sum() <= 0:
+        raise ValueError(f"`weights` must not all be 0, got {spec!r}")
+    return values / values.sum()
+
+
+def weight_table(errors, steps, names, method, metric, per_horizon):
+    """Learned weights from holdout ``errors`` (M, N, C) at forecast ``steps`` (N,).
+
+    A pd.Series (index ``names``), or with ``per_horizon`` a pd.DataFrame (index
+    ``step``, columns ``names``) with one `simplex_weights` row per step.
+    """
+    u = np.unique(steps)
+    groups = [steps == s for s in u] if per_horizon else [steps == steps]
+    table = [
+        simplex_weights(errors[:, g].reshape(len(names), -1), method, metric)
+        for g in groups
+    ]
+    if per_horizon:
+        index, columns = pd.Index(u, name="step"), pd.Index(names, name="member")
+        return pd.DataFrame(table, index=index, columns=columns)
+    return pd.Series(table[0], index=names, name="weight")
+
+
+def nearest_rows(table_steps, steps):
+    """Positions of the table rows nearest to each forecast step."""
+    return np.abs(np.asarray(table_steps)[None, :] - steps[:, None]).argmin(axis=1)
+
+
+def weight_matrix(weights, steps):
+    """Weights (H, M) for forecast ``steps`` (H,) from a `weight_table` result."""
+    if isinstance(weights, pd.Series):
+        return np.tile(weights.to_numpy(), (len(steps), 1))
+    return weights.to_numpy()[nearest_rows(weights.index, steps)]
+
+
+def learn_weights(preds, truth, steps, y, names, method, metric, per_horizon):
+    """Learned weights and holdout scores from member forecasts on a holdout.
+
+    Parameters
+    ----------
+    preds : ndarray of shape (M, N, C)
+        Holdout forecasts of the members ``names``.
+    truth : ndarray of shape (N, C)
+        The observed values they forecast.
+    steps : ndarray of shape (N,)
+        Forecast step (relative, >= 1) of each holdout sample.
+    y : pd.DataFrame
+        Training series: errors are divided by its columns' standard deviation
+        before `weight_table` fits the weights (method, metric, per_horizon).
+
+    Returns
+    -------
+    weights : pd.Series or pd.DataFrame
+        The `weight_table` result.
+    errors : pd.DataFrame
+        ``"mse"`` and ``"mae"`` (columns) per member (index), in units of ``y``.
+    blend_rmse : pd.DataFrame
+        Holdout RMSE of the weighted blend, index ``step``, columns of ``y``.
+    """
+    errors = preds - truth  # (M, N, C)
+    scores = pd.DataFrame(
+        {"mse": (errors**2).mean((1, 2)), "mae": np.abs(errors).mean((1, 2))},
+        index=pd.Index(names, name="member"),
+    )
+    spread = y.to_numpy(dtype=float).std(axis=0)
+    scaled = errors / np.where(spread > 0, spread, 1.0)
+    weights = weight_table(scaled, steps, names, method, metric, per_horizon)
+    resid = truth - np.einsum("nm,mnc->nc", weight_matrix(weights, steps), preds)
+    u = np.unique(steps)
+    blend_rmse = pd.DataFrame(
+        [np.sqrt((resid[steps == s] ** 2).mean(axis=0)) for s in u],
+        index=pd.Index(u, name="step"),
+        columns=y.columns,
+    )
+    return weights, scores, blend_rmse
