@@ -10,12 +10,13 @@ import re
 import sys
 from pathlib import Path
 
-import sktime_attention
-
 DOCS = Path(__file__).resolve().parent
+# document the checkout these docs belong to, not another installed copy
 sys.path.insert(0, str(DOCS.parent))
 # one torch / BLAS thread while autodoc imports the package (2-core CI machines)
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import sktime_attention  # noqa: E402
 
 project = "sktime_attention"
 author = "sktime_attention developers"
