@@ -32,6 +32,7 @@ PUBLIC_MODULES = [
     "sktime_attention.forecasting",
     "sktime_attention.plotting",
     "sktime_attention.networks",
+    "sktime_attention.synthetic",
 ]
 # public objects without an Examples section yet (strict xfails: remove an entry
 # when its docstring gains examples)
