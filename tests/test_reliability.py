@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from sktime.forecasting.base import ForecastingHorizon
 
 from sktime_attention.forecasting import ALL_FORECASTERS
+from sktime_attention.synthetic import make_seasonal
 
 FH = [1, 2, 3]
 N = 48
@@ -37,12 +38,7 @@ N = 48
 
 def _series(n=N, start="2000-01", name="y"):
     """Trend + season + a little noise, monthly PeriodIndex, values 10..16."""
-    t = np.arange(n)
-    noise = 0.1 * np.random.default_rng(0).standard_normal(n)
-    values = 10 + 0.1 * t + 2 * np.sin(2 * np.pi * t / 12) + noise
-    return pd.Series(
-        values, index=pd.period_range(start, periods=n, freq="M"), name=name
-    )
+    return make_seasonal(n, trend=0.1, start=start, name=name)
 
 
 def _X(index):
