@@ -125,7 +125,13 @@ CASES = [
         "work",
         check=_within_range,
     ),
-    Case("nullable_Int64_with_NA", lambda: {"y": _nullable_int_with_na()}, "either"),
+    Case(
+        "nullable_Int64_with_NA",
+        lambda: {"y": _nullable_int_with_na()},
+        "raise",
+        match=_NAN,
+        notes="pd.NA is missing data, like NaN",
+    ),
     Case(
         "unsorted_index",
         lambda: {"y": _series().sample(frac=1.0, random_state=0)},
