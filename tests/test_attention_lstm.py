@@ -31,7 +31,7 @@ def fitted(airline):
     return make().fit(airline, fh=[1, 2, 3])
 
 
-def test_forecast_index_and_attention_table(fitted, airline):
+def test_forecast_index_and_attention_table(fitted):
     y_pred = fitted.predict()
     assert isinstance(y_pred, pd.Series)
     assert y_pred.index.equals(pd.period_range("1961-01", periods=3, freq="M"))
@@ -52,7 +52,7 @@ def test_predict_attention_is_pure_and_matches_the_fitted_table(fitted):
     assert pickle.dumps(fitted.__dict__) == before
 
 
-def test_any_horizon_and_absolute_fh(fitted, airline):
+def test_any_horizon_and_absolute_fh(fitted):
     relative = fitted.predict(fh=range(1, 30))
     assert len(relative) == 29  # beyond the training horizon of 3
     absolute = fitted.predict(fh=pd.PeriodIndex(["1961-02", "1961-05"], freq="M"))
@@ -241,7 +241,7 @@ def test_missing_x_over_fh_names_the_steps():
         forecaster.predict(fh=[1])
 
 
-def test_callers_data_is_not_modified(airline):
+def test_callers_data_is_not_modified():
     data = load_longley()
     y, X = data[1]["GNP"], data[1][["ARMED", "POP"]]
     y_copy, X_copy = y.copy(), X.copy()
