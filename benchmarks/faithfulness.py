@@ -1,7 +1,8 @@
 """Does the dual-stage model's attention find planted truth? Rates over seeds.
 
 Feature task: ``y[t] = x_d[t-1] + 0.1 e[t]`` with ``n_inputs`` iid N(0, 1) inputs
-``x0 .. x{n-1}`` as ``X``; the driver ``d = seed % n_inputs`` moves with the seed.
+``x0 .. x{n-1}`` as ``X`` (``make_planted_driver``); the driver ``d = seed %
+n_inputs`` moves with the seed.
 A hit: ``x_d`` has the highest mean feature attention among the inputs, the mean
 taken over every training window (``get_attention(aggregate="mean")``). The
 target's own column is left out of that comparison: it plays another role (the
@@ -12,31 +13,34 @@ route to ``x_d[t-1]`` is the encoder, so feature attention is put to the test.
 ``--paper-keys`` repeats the task with the paper's score (no per-feature key
 offset) for comparison.
 
-Temporal task: ``planted_series`` of ``planted_attention.py`` (``y[t] = 0.95
-y[t-lag] + 0.2 e[t]``). Forecast step h is best explained by encoder lag
-``h - lag`` (0 = the window end). The step-hit rate is the share of steps whose
-attention peaks exactly there: averaged over every training window, and for the
-single window at the cutoff (``attention_weights_``).
+Temporal task: ``make_planted_lag`` (``y[t] = 0.95 y[t-lag] + 0.2 e[t]``).
+Forecast step h is best explained by encoder lag ``h - lag`` (0 = the window
+end). The step-hit rate is the share of steps whose attention peaks exactly
+there: averaged over every training window, and for the single window at the
+cutoff (``attention_weights_``).
 
     python benchmarks/faithfulness.py --seeds 20 --epochs 30 --temporal-epochs 60
 """
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from planted_attention import PLANTED_TRAINING, planted_series  # noqa: E402
-
-from sktime_attention import DualStageAttentionForecaster  # noqa: E402
+from sktime_attention import DualStageAttentionForecaster
+from sktime_attention.synthetic import make_planted_driver, make_planted_lag
 
 N_INPUTS, FEATURE_WINDOW = 4, 8
 LAG, TEMPORAL_WINDOW, TEMPORAL_HORIZON = 6, 12, 3
+# training set-up of the planted-truth benchmarks (planted_attention.py uses the same)
+PLANTED_TRAINING = dict(
+    hidden_size=16,
+    batch_size=32,
+    learning_rate=5e-3,
+    validation_fraction=0.0,
+    scaling="standard",
+)
 
 
 class _PaperKeys(DualStageAttentionForecaster):
@@ -48,20 +52,10 @@ class _PaperKeys(DualStageAttentionForecaster):
         return network
 
 
-def planted_inputs(seed, n=400, n_inputs=N_INPUTS, lag=1, noise=0.1):
-    """Target driven by input ``seed % n_inputs`` at ``lag``; the others are noise."""
-    rng = np.random.default_rng(seed)
-    X = pd.DataFrame(
-        rng.standard_normal((n, n_inputs)), columns=[f"x{i}" for i in range(n_inputs)]
-    )
-    driver = f"x{seed % n_inputs}"
-    y = X[driver].shift(lag).fillna(0.0) + noise * rng.standard_normal(n)
-    return y.rename("y"), X, driver
-
-
 def feature_trial(seed, epochs=30, n=400, horizon=1, paper_keys=False):
     """Fit on a planted-input series; report where the feature attention went."""
-    y, X, driver = planted_inputs(seed, n=n)
+    driver = f"x{seed % N_INPUTS}"
+    y, X = make_planted_driver(n, inputs=N_INPUTS, seed=seed, driver=driver)
     cls = _PaperKeys if paper_keys else DualStageAttentionForecaster
     forecaster = cls(
         window_length=FEATURE_WINDOW,
@@ -87,7 +81,7 @@ def temporal_trial(seed, epochs=60, n=500, lag=LAG):
         max_epochs=epochs,
         random_state=seed,
         **PLANTED_TRAINING,
-    ).fit(planted_series(seed, n=n, lag=lag))
+    ).fit(make_planted_lag(n, lag=lag, seed=seed))
 
     def rate(table):
         peaks = table.idxmax(axis=1).to_numpy()

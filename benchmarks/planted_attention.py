@@ -1,8 +1,9 @@
 """Does temporal attention find a planted lag? Hit rate per attention type.
 
-Series: y[t] = 0.95 y[t-24] + 0.2 e[t] (800 points). With a 48-step window, the best
-evidence for forecast step h (h <= 24) sits at encoder lag h - 24 (0 = the cutoff).
-A hit is a forecast step whose attention peaks exactly there.
+Series: y[t] = 0.95 y[t-24] + 0.2 e[t] (800 points, ``make_planted_lag`` of
+``sktime_attention.synthetic``). With a 48-step window, the best evidence for
+forecast step h (h <= 24) sits at encoder lag h - 24 (0 = the cutoff). A hit is a
+forecast step whose attention peaks exactly there.
 
     python benchmarks/planted_attention.py --seeds 3 --epochs 150
 """
@@ -11,14 +12,14 @@ import argparse
 import time
 
 import numpy as np
-import pandas as pd
 import torch
 
 from sktime_attention import AttentionLSTMForecaster
 from sktime_attention.networks import ATTENTION_TYPES
+from sktime_attention.synthetic import make_planted_lag
 
 LAG, WINDOW, HORIZON = 24, 48, 12
-# training set-up shared by the planted-truth benchmarks (faithfulness.py too)
+# training set-up of the planted-truth benchmarks (faithfulness.py uses the same)
 PLANTED_TRAINING = dict(
     hidden_size=16,
     batch_size=32,
@@ -26,15 +27,6 @@ PLANTED_TRAINING = dict(
     validation_fraction=0.0,
     scaling="standard",
 )
-
-
-def planted_series(seed, n=800, lag=LAG):
-    """AR series driven by its own value ``lag`` steps back."""
-    rng = np.random.default_rng(seed)
-    y = rng.standard_normal(n)
-    for t in range(lag, n):
-        y[t] = 0.95 * y[t - lag] + 0.2 * rng.standard_normal()
-    return pd.Series(y)
 
 
 def hit_rate(attention, seed, epochs):
@@ -47,7 +39,7 @@ def hit_rate(attention, seed, epochs):
         random_state=seed,
         **PLANTED_TRAINING,
     )
-    table = forecaster.fit(planted_series(seed)).attention_weights_
+    table = forecaster.fit(make_planted_lag(800, lag=LAG, seed=seed)).attention_weights_
     peaks = table.idxmax(axis=1).to_numpy()
     return float(np.mean(peaks == table.index.to_numpy() - LAG))
 

@@ -12,11 +12,11 @@ import argparse
 import time
 
 import numpy as np
-import pandas as pd
 import torch
 from torch import nn
 
 from sktime_attention import AttentionLSTMForecaster
+from sktime_attention.synthetic import make_panel
 
 
 class PlainLSTM(nn.Module):
@@ -28,18 +28,6 @@ class PlainLSTM(nn.Module):
     def forward(self, past):
         out, _ = self.lstm(past)
         return self.head(out[:, -1])
-
-
-def panel(n_series, length, seed=0):
-    rng = np.random.default_rng(seed)
-    t = np.arange(length)
-    frames = {
-        f"s{i}": pd.DataFrame(
-            {"y": 10 + i + np.sin(2 * np.pi * t / 24) + 0.1 * rng.normal(size=length)}
-        )
-        for i in range(n_series)
-    }
-    return pd.concat(frames, names=["series", "time"])
 
 
 def plain_throughput(y, window, horizon, hidden, batch, epochs, windows_per_epoch):
@@ -98,7 +86,16 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    y = panel(args.series, args.length)
+    # series i: 10 + i + sin(2 pi t / 24) + 0.1 e[t], integer time index
+    y = make_panel(
+        args.series,
+        args.length,
+        level_step=1.0,
+        amplitude=1.0,
+        period=24,
+        noise=0.1,
+        start=None,
+    )
     shape = (args.window, args.horizon, args.hidden, args.batch, args.epochs)
     plain = plain_throughput(y, *shape, args.windows_per_epoch)
     print(

@@ -6,16 +6,16 @@ Build (warnings are errors)::
 """
 
 import os
-import re
 import sys
 from pathlib import Path
 
-import sktime_attention
-
 DOCS = Path(__file__).resolve().parent
+# document the checkout these docs belong to, not another installed copy
 sys.path.insert(0, str(DOCS.parent))
 # one torch / BLAS thread while autodoc imports the package (2-core CI machines)
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import sktime_attention  # noqa: E402
 
 project = "sktime_attention"
 author = "sktime_attention developers"
@@ -103,26 +103,6 @@ html_theme_options = {
     "fixed_sidebar": True,
 }
 
-# -- pages written by others ------------------------------------------------------
-# docs/attention.md (how to read attention plots) is written separately. Until it
-# exists, the toctree entry ``attention`` and every line that links to
-# ``attention.md`` are dropped, so the -W build does not fail on a missing page.
-_OPTIONAL_PAGES = {"attention": DOCS / "attention.md"}
-
-
-def _drop_missing_pages(app, docname, source):
-    missing = [name for name, path in _OPTIONAL_PAGES.items() if not path.exists()]
-    if not missing:
-        return
-    lines = source[0].splitlines(keepends=True)
-    links = [re.compile(rf"(^|[(/\s]){re.escape(name)}\.md\b") for name in missing]
-    kept = [
-        line
-        for line in lines
-        if line.strip() not in missing and not any(p.search(line) for p in links)
-    ]
-    source[0] = "".join(kept)
-
 
 def _data_docstring(app, what, name, obj, options, lines):
     """Describe module data by the ``#`` comment above its assignment.
@@ -156,6 +136,5 @@ def _data_docstring(app, what, name, obj, options, lines):
 
 
 def setup(app):
-    """Register the hooks: missing pages left out, module data described."""
-    app.connect("source-read", _drop_missing_pages)
+    """Register the hook that describes module data."""
     app.connect("autodoc-process-docstring", _data_docstring)

@@ -22,7 +22,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
@@ -31,18 +30,10 @@ from sktime_attention.plotting import (  # noqa: E402
     plot_attention_overlay,
     plot_feature_attention,
 )
+from sktime_attention.synthetic import make_planted_driver  # noqa: E402
 
 INPUTS = ["temperature", "price", "holiday_index", "footfall"]
 DRIVER = "price"
-
-
-def driven_target(n=400, seed=0):
-    """Daily inputs (iid noise) and a target driven by ``price`` one day late."""
-    rng = np.random.default_rng(seed)
-    index = pd.date_range("2022-01-01", periods=n, freq="D")
-    X = pd.DataFrame(rng.standard_normal((n, len(INPUTS))), index=index, columns=INPUTS)
-    y = X[DRIVER].shift(1).fillna(0.0) + 0.1 * rng.standard_normal(n)
-    return y.rename("sales"), X
 
 
 def main():
@@ -54,7 +45,11 @@ def main():
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    y, X = driven_target()
+    # daily inputs (iid noise); sales[t] = price[t - 1] + 0.1 e[t]
+    y, X = make_planted_driver(
+        n=400, inputs=INPUTS, seed=0, driver=DRIVER, lag=1, name="sales"
+    )
+    y.index = X.index = pd.date_range("2022-01-01", periods=len(y), freq="D")
     y_train, X_train, X_future = y.iloc[:-3], X.iloc[:-3], X.iloc[-3:]
     forecaster = DualStageAttentionForecaster(
         window_length=8,

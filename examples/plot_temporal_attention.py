@@ -21,8 +21,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
 from sktime_attention import AttentionLSTMForecaster  # noqa: E402
@@ -30,18 +28,9 @@ from sktime_attention.plotting import (  # noqa: E402
     plot_attention,
     plot_attention_overlay,
 )
+from sktime_attention.synthetic import make_planted_lag  # noqa: E402
 
 LAG, WINDOW, HORIZON = 12, 24, 6
-
-
-def seasonal_series(n=360, seed=0):
-    """Monthly series with y[t] = 0.95 y[t - 12] + 0.2 e[t]."""
-    rng = np.random.default_rng(seed)
-    y = rng.standard_normal(n)
-    for t in range(LAG, n):
-        y[t] = 0.95 * y[t - LAG] + 0.2 * rng.standard_normal()
-    index = pd.period_range("1990-01", periods=n, freq="M")
-    return pd.Series(10 + y, index=index, name="sales")
 
 
 def main():
@@ -53,7 +42,10 @@ def main():
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    y = seasonal_series()
+    # 30 years of monthly sales with y[t] = 0.95 y[t - 12] + 0.2 e[t], around 10
+    y = 10 + make_planted_lag(
+        n=360, lag=LAG, seed=0, start="1990-01", freq="M", name="sales"
+    )
     forecaster = AttentionLSTMForecaster(
         window_length=WINDOW,
         horizon=HORIZON,

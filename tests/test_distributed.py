@@ -24,6 +24,7 @@ from sktime.forecasting.model_evaluation import evaluate
 from sktime.split import ExpandingWindowSplitter
 
 from sktime_attention.forecasting import ALL_FORECASTERS
+from sktime_attention.synthetic import make_seasonal
 
 dask = pytest.importorskip("dask")
 pytest.importorskip("dask.dataframe")  # evaluate's dask backend needs dask[dataframe]
@@ -38,12 +39,7 @@ CV = ExpandingWindowSplitter(initial_window=24, step_length=6, fh=FH)  # 4 folds
 
 
 def _series(n=48, seed=0, level=10.0):
-    t = np.arange(n)
-    noise = 0.1 * np.random.default_rng(seed).standard_normal(n)
-    values = level + 0.1 * t + 2 * np.sin(2 * np.pi * t / 12 + seed) + noise
-    return pd.Series(
-        values, index=pd.period_range("2000-01", periods=n, freq="M"), name="y"
-    )
+    return make_seasonal(n, seed=seed, level=level, trend=0.1, phase=seed)
 
 
 def _panel(n_series=3):

@@ -34,6 +34,7 @@ PUBLIC_MODULES = [
     "sktime_attention.networks",
     "sktime_attention.training",
     "sktime_attention.data",
+    "sktime_attention.synthetic",
 ]
 # public objects without an Examples section yet (strict xfails: remove an entry
 # when its docstring gains examples)
@@ -121,7 +122,6 @@ def test_public_object_has_a_runnable_examples_section(obj):
 
 
 # -- docs pages ----------------------------------------------------------------------
-PENDING_EXPORTS = {"HybridForecaster", "DualStageAttentionForecaster"}
 # pages whose code blocks are fragments, not meant to run top to bottom
 FRAGMENT_PAGES = {
     "attention.md": "illustrative fragments: `y` comes from the example scripts",
@@ -167,13 +167,7 @@ def test_docs_code_blocks_run(page, tmp_path, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for i, block in enumerate(_python_blocks(page.read_text())):
-            try:
-                exec(compile(block, f"{page.name}[block {i}]", "exec"), namespace)
-            except ImportError as err:
-                pending = {n for n in PENDING_EXPORTS if n in str(err)}
-                if pending:
-                    pytest.skip(f"{sorted(pending)} not exported by the package yet")
-                raise
+            exec(compile(block, f"{page.name}[block {i}]", "exec"), namespace)
     plt.close("all")
 
 

@@ -8,23 +8,14 @@ from sklearn.model_selection import KFold
 from sktime.forecasting.model_evaluation import evaluate
 from sktime.split import ExpandingWindowSplitter
 
-from sktime_attention import AttentionLSTMForecaster
+from sktime_attention import AttentionLSTMForecaster, synthetic
 
 FAST = dict(window_length=8, hidden_size=8, max_epochs=3, batch_size=32)
 
 
 def make_panel(n_series=4, n=60, seed=0):
-    """Seasonal series of different levels, pd-multiindex (series, time)."""
-    rng = np.random.default_rng(seed)
-    frames = {}
-    for i in range(n_series):
-        t = np.arange(n)
-        values = 10 * (i + 1) + 3 * np.sin(2 * np.pi * t / 12 + i) + rng.normal(size=n)
-        frames[f"s{i}"] = pd.DataFrame(
-            {"y": values}, index=pd.period_range("2000-01", periods=n, freq="M")
-        )
-    panel = pd.concat(frames, names=["series", "time"])
-    return panel
+    """Seasonal series of different levels and phases, pd-multiindex (series, time)."""
+    return synthetic.make_panel(n_series, n, seed, phase_step=1.0)
 
 
 def make(**kwargs):

@@ -104,7 +104,7 @@ def test_given_series_is_explained_with_its_own_times(fitted, airline):
     np.testing.assert_allclose(temporal.loc[ends[3]], full.loc[ends[3]], rtol=1e-5)
 
 
-def test_windows_are_batched_consistently(fitted, airline, monkeypatch):
+def test_windows_are_batched_consistently(fitted, monkeypatch):
     expected = fitted.get_attention()
     monkeypatch.setattr(type(fitted), "_ATTENTION_BATCH", 7)
     tables = fitted.get_attention()

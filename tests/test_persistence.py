@@ -13,13 +13,13 @@ import pickle
 import warnings
 from unittest import mock
 
-import numpy as np
 import pandas as pd
 import pytest
 import torch
 from sktime.base import BaseObject, load
 
 from sktime_attention.forecasting import ALL_FORECASTERS
+from sktime_attention.synthetic import make_seasonal
 
 FH = [1, 2, 3]
 
@@ -38,12 +38,7 @@ CASES = [
 
 
 def _series(n=48, start="2000-01"):
-    t = np.arange(n)
-    rng = np.random.default_rng(0)
-    values = 10 + 0.1 * t + 2 * np.sin(2 * np.pi * t / 12) + 0.1 * rng.normal(size=n)
-    return pd.Series(
-        values, index=pd.period_range(start, periods=n, freq="M"), name="y"
-    )
+    return make_seasonal(n, trend=0.1, start=start)
 
 
 def _make(cls, i, **overrides):
