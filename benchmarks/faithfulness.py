@@ -29,18 +29,15 @@ import numpy as np
 import torch
 
 from sktime_attention import DualStageAttentionForecaster
-from sktime_attention.synthetic import make_planted_driver, make_planted_lag
+from sktime_attention.synthetic import (
+    PLANTED_TRAINING,
+    make_planted_driver,
+    make_planted_lag,
+)
 
 N_INPUTS, FEATURE_WINDOW = 4, 8
 LAG, TEMPORAL_WINDOW, TEMPORAL_HORIZON = 6, 12, 3
-# training set-up of the planted-truth benchmarks (planted_attention.py uses the same)
-PLANTED_TRAINING = dict(
-    hidden_size=16,
-    batch_size=32,
-    learning_rate=5e-3,
-    validation_fraction=0.0,
-    scaling="standard",
-)
+# training set-up of the planted-truth benchmarks and tests: PLANTED_TRAINING
 
 
 class _PaperKeys(DualStageAttentionForecaster):

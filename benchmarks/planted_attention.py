@@ -16,17 +16,10 @@ import torch
 
 from sktime_attention import AttentionLSTMForecaster
 from sktime_attention.networks import ATTENTION_TYPES
-from sktime_attention.synthetic import make_planted_lag
+from sktime_attention.synthetic import PLANTED_TRAINING, make_planted_lag
 
 LAG, WINDOW, HORIZON = 24, 48, 12
-# training set-up of the planted-truth benchmarks (faithfulness.py uses the same)
-PLANTED_TRAINING = dict(
-    hidden_size=16,
-    batch_size=32,
-    learning_rate=5e-3,
-    validation_fraction=0.0,
-    scaling="standard",
-)
+# training set-up of the planted-truth benchmarks and tests: PLANTED_TRAINING
 
 
 def hit_rate(attention, seed, epochs):

@@ -14,12 +14,17 @@ the same numbers.
   inputs ``X``; only the driver ``x_d`` carries information, a known answer for
   feature attention.
 
+``PLANTED_TRAINING`` holds the forecaster settings under which the planted-truth
+rates of ``benchmarks/README.md`` were measured; tests and benchmarks share it so
+their numbers compare.
+
 By default the time index is a monthly ``PeriodIndex`` for the seasonal
 generators and a ``RangeIndex`` for the planted ones; ``start`` and ``freq``
 choose another ``PeriodIndex``, ``start=None`` a ``RangeIndex``.
 """
 
 __all__ = [
+    "PLANTED_TRAINING",
     "make_seasonal",
     "make_panel",
     "make_planted_lag",
@@ -27,11 +32,24 @@ __all__ = [
 ]
 
 import numbers
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from sktime_attention.utils._validation import check_int
+
+#: Settings of the attention forecasters in the planted-truth benchmarks and tests
+#: (read-only; pass with ``**PLANTED_TRAINING``).
+PLANTED_TRAINING = MappingProxyType(
+    {
+        "hidden_size": 16,
+        "batch_size": 32,
+        "learning_rate": 5e-3,
+        "validation_fraction": 0.0,
+        "scaling": "standard",
+    }
+)
 
 
 def _index(n, start, freq):

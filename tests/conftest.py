@@ -1,4 +1,4 @@
-"""Shared fixtures: synthetic series, single-threaded torch for fast CPU tests."""
+"""Shared fixtures: sktime datasets, synthetic series, single-threaded torch."""
 
 import os
 
@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
+from sktime.datasets import load_airline, load_longley  # noqa: E402
 
 from sktime_attention.synthetic import make_seasonal  # noqa: E402
 
@@ -29,3 +30,16 @@ def multivariate_frame():
     a = make_seasonal(seed=1)
     b = make_seasonal(seed=2) * 0.5
     return pd.DataFrame({"a": a, "b": b})
+
+
+@pytest.fixture(scope="session")
+def airline():
+    """sktime's airline passengers, monthly, 144 points."""
+    return load_airline()
+
+
+@pytest.fixture(scope="session")
+def longley():
+    """sktime's Longley data as (GNP, X with ARMED and POP)."""
+    _, data = load_longley()
+    return data["GNP"], data[["ARMED", "POP"]]

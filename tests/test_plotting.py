@@ -4,7 +4,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from sktime.datasets import load_airline, load_longley
+from sktime.datasets import load_airline
 
 from sktime_attention import AttentionLSTMForecaster, DualStageAttentionForecaster
 from sktime_attention.plotting import (
@@ -30,12 +30,6 @@ def lstm():
     return AttentionLSTMForecaster(window_length=12, **FAST).fit(
         load_airline(), fh=[1, 2, 3]
     )
-
-
-@pytest.fixture(scope="module")
-def longley():
-    _, data = load_longley()
-    return data["GNP"], data[["ARMED", "POP"]]
 
 
 @pytest.fixture(scope="module")

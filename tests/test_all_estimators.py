@@ -1,12 +1,15 @@
-"""Round trips of every registry forecaster: pickle, cloudpickle, sktime save/load.
+"""What every public forecaster must do.
 
-Each round trip must give the *same values* (sktime's own persistence checks only
-compare types): point forecasts, intervals where supported, attention tables, and
-forecasts after an ``update`` of the loaded copy. A model trained on a GPU must load
-on a CPU-only machine; without a GPU here that is simulated: the fitted torch
-networks must live on the CPU, the pickle must not mention CUDA, and unpickling
-with ``torch.cuda.is_available`` patched to False must work. The real check
-(``device="cuda"`` fit, load in a CUDA-less process) needs a GPU machine.
+- pass sktime's own ``check_estimator``, one check per test;
+- construct without sktime's ``remember_data`` FutureWarning;
+- round-trip through pickle, cloudpickle and sktime's save/load with the *same
+  values* (sktime's own persistence checks only compare types): point forecasts,
+  intervals where supported, attention tables, and forecasts after an ``update``
+  of the loaded copy. A model trained on a GPU must load on a CPU-only machine;
+  without a GPU here that is simulated: the fitted torch networks must live on the
+  CPU, the pickle must not mention CUDA, and unpickling with
+  ``torch.cuda.is_available`` patched to False must work. The real check
+  (``device="cuda"`` fit, load in a CUDA-less process) needs a GPU machine.
 """
 
 import pickle
@@ -16,7 +19,10 @@ from unittest import mock
 import pandas as pd
 import pytest
 import torch
+from skbase.lookup import all_objects
 from sktime.base import BaseObject, load
+from sktime.forecasting.base import BaseForecaster
+from sktime.utils.estimator_checks import check_estimator, parametrize_with_checks
 
 from sktime_attention.forecasting import ALL_FORECASTERS
 from sktime_attention.synthetic import make_seasonal
@@ -196,3 +202,39 @@ def test_unpickles_and_predicts_without_cuda(cls, i):
 
 def _as_frame(pred):
     return pred.to_frame() if isinstance(pred, pd.Series) else pred
+
+
+# -- sktime's conformance suite ---------------------------------------------------
+@parametrize_with_checks(ALL_FORECASTERS)
+def test_sktime_conformance(obj, test_name):
+    check_estimator(obj, tests_to_run=test_name, raise_exceptions=True)
+
+
+@pytest.mark.parametrize("cls", ALL_FORECASTERS, ids=lambda c: c.__name__)
+def test_construction_emits_no_future_warning(cls):
+    # built outside the check: sktime's own forecasters used as hybrid members
+    # warn about remember_data themselves
+    all_params = cls.get_test_params()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        cls()
+        for params in all_params:
+            cls(**params)
+
+
+def test_registry_lists_every_public_forecaster():
+    """The conformance, round-trip and bad-input tests cover ``ALL_FORECASTERS``
+    only, so every public forecaster class of the package must be listed there."""
+    found = {
+        cls
+        for _, cls in all_objects(
+            object_types=BaseForecaster,
+            package_name="sktime_attention",
+            modules_to_ignore=("__main__",),  # importing it runs the main job
+        )
+    }
+    registry = set(ALL_FORECASTERS)
+    missing = sorted(cls.__name__ for cls in found - registry)
+    assert not missing, f"public forecasters missing from ALL_FORECASTERS: {missing}"
+    unseen = sorted(cls.__name__ for cls in registry - found)
+    assert not unseen, f"ALL_FORECASTERS entries the package lookup missed: {unseen}"

@@ -9,21 +9,16 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sktime.base import load
-from sktime.datasets import load_airline, load_longley
+from sktime.datasets import load_longley
 
 from sktime_attention import AttentionLSTMForecaster
-from sktime_attention.synthetic import make_planted_lag
+from sktime_attention.synthetic import PLANTED_TRAINING, make_planted_lag
 
 FAST = dict(window_length=6, hidden_size=8, max_epochs=3, batch_size=16)
 
 
 def make(**kwargs):
     return AttentionLSTMForecaster(**{**FAST, "random_state": 0, **kwargs})
-
-
-@pytest.fixture(scope="module")
-def airline():
-    return load_airline()
 
 
 @pytest.fixture(scope="module")
@@ -287,13 +282,6 @@ def test_property_predictions_finite_and_indexed(
 # 0.53, luong_general 0.53, bahdanau 0.36, scaled_dot 0.14, luong_concat 0.11;
 # chance is 1/48 = 0.02.
 PLANTED_LAG, PLANTED_WINDOW, PLANTED_HORIZON = 24, 48, 12
-PLANTED_TRAINING = dict(
-    hidden_size=16,
-    batch_size=32,
-    learning_rate=5e-3,
-    validation_fraction=0.0,
-    scaling="standard",
-)
 
 
 def _planted_hit_rate(attention, seed, epochs=150):

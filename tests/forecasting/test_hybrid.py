@@ -18,7 +18,7 @@ from sktime.split import ExpandingWindowSplitter, SingleWindowSplitter
 from sktime.transformations.series.boxcox import LogTransformer
 
 from sktime_attention import AttentionLSTMForecaster, HybridForecaster
-from sktime_attention.forecasting import default_forecasters, simplex_weights
+from sktime_attention.forecasting import default_forecasters
 
 # sktime 1.2 warns about remember_data whenever its own forecasters are built
 pytestmark = pytest.mark.filterwarnings("ignore:The default of config:FutureWarning")
@@ -90,31 +90,6 @@ def test_exact_member_gets_all_weight(weights, metric, per_horizon):
     expected = 5.0 + 0.5 * np.arange(40, 43)
     np.testing.assert_allclose(y_pred.to_numpy(), expected, atol=1e-6)
     assert np.isfinite(hybrid.cv_errors_.to_numpy()).all()
-
-
-def test_optimal_solver_known_answers():
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal(50)
-    # errors a and -a/2: the blend 1/3 a - 2/3 a/2 = 0 is exact
-    np.testing.assert_allclose(
-        simplex_weights(np.stack([a, -a / 2]), "optimal", "mse"), [1 / 3, 2 / 3]
-    )
-    np.testing.assert_allclose(
-        simplex_weights(np.stack([a, -2 * a]), "optimal", "mae"), [2 / 3, 1 / 3]
-    )
-    # a uniformly worse member gets nothing; identical members share equally
-    np.testing.assert_allclose(
-        simplex_weights(np.stack([a, 3 * a]), "optimal", "mse"), [1, 0], atol=1e-8
-    )
-    np.testing.assert_allclose(simplex_weights(np.stack([a, a]), "optimal", "mse"), 0.5)
-    np.testing.assert_allclose(
-        simplex_weights(np.stack([a, 2 * a]), "inverse_error", "mse"), [0.8, 0.2]
-    )
-    # exact members share the weight; no division by zero
-    z = np.zeros(50)
-    np.testing.assert_allclose(
-        simplex_weights(np.stack([z, a, z]), "inverse_error", "mae"), [0.5, 0, 0.5]
-    )
 
 
 @pytest.mark.parametrize(

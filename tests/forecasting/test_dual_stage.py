@@ -6,23 +6,21 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sktime.datasets import load_airline, load_longley
+from sktime.datasets import load_airline
 
 from sktime_attention import DualStageAttentionForecaster
 from sktime_attention.networks import InputAttentionEncoder
-from sktime_attention.synthetic import make_planted_driver, make_planted_lag
+from sktime_attention.synthetic import (
+    PLANTED_TRAINING,
+    make_planted_driver,
+    make_planted_lag,
+)
 
 FAST = dict(window_length=6, hidden_size=8, max_epochs=2, batch_size=16)
 
 
 def make(**kwargs):
     return DualStageAttentionForecaster(**{**FAST, "random_state": 0, **kwargs})
-
-
-@pytest.fixture(scope="module")
-def longley():
-    _, data = load_longley()
-    return data["GNP"], data[["ARMED", "POP"]]
 
 
 @pytest.fixture(scope="module")
@@ -164,14 +162,7 @@ def test_without_key_offsets_the_score_is_permutation_equivariant():
 
 
 # -- faithfulness on planted truth --------------------------------------------------
-# the training set-up of benchmarks/faithfulness.py, where the rates were measured
-PLANTED_TRAINING = dict(
-    hidden_size=16,
-    batch_size=32,
-    learning_rate=5e-3,
-    validation_fraction=0.0,
-    scaling="standard",
-)
+# trained as in benchmarks/faithfulness.py (PLANTED_TRAINING), where rates were measured
 
 
 def _feature_trial(seed, epochs, n=400):

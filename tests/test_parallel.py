@@ -53,7 +53,7 @@ def _panel(n_series=3):
 def _make(cls):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        return cls(**cls.get_test_params()[0])
+        return cls.create_test_instance()
 
 
 def _evaluate(cls, backend=None, backend_params=None):

@@ -5,23 +5,11 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-from sktime.datasets import load_airline, load_longley
 
 from sktime_attention import AttentionLSTMForecaster, DualStageAttentionForecaster
 
 FAST = dict(window_length=6, hidden_size=8, max_epochs=2, batch_size=16)
 CLASSES = [AttentionLSTMForecaster, DualStageAttentionForecaster]
-
-
-@pytest.fixture(scope="module")
-def airline():
-    return load_airline()
-
-
-@pytest.fixture(scope="module")
-def longley():
-    _, data = load_longley()
-    return data["GNP"], data[["ARMED", "POP"]]
 
 
 @pytest.fixture(scope="module", params=CLASSES, ids=lambda c: c.__name__)
