@@ -9,6 +9,8 @@ __all__ = [
     "check_float",
     "check_option",
     "check_finite_frame",
+    "check_columns",
+    "check_regular_index",
 ]
 
 import numbers
@@ -81,3 +83,79 @@ def check_finite_frame(df, name):
     if n_inf:
         raise ValueError(f"`{name}` must be finite, found {n_inf} infinite value(s)")
     return values
+
+
+def check_columns(df, fitted, name, where, rename_single=False):
+    """Return ``df`` with the columns seen in ``fit``, in fitted order.
+
+    Columns are matched by name, so reordering is harmless; missing, extra or
+    renamed columns raise a ValueError that names them. ``fitted`` None means
+    ``fit`` saw no such data, and then ``df`` must be None too; ``df`` None
+    where ``fit`` saw columns raises. With ``rename_single``, a single column
+    under another name is taken as the single fitted column (an unnamed
+    univariate ``y``). Never modifies ``df``.
+    """
+    if df is None or fitted is None:
+        if df is None and fitted is None:
+            return None
+        if df is None:
+            raise ValueError(
+                f"`{name}` is required in {where}: the model was fitted with "
+                f"`{name}` columns {list(fitted)}"
+            )
+        raise ValueError(
+            f"`{name}` must be None in {where}: the model was fitted without "
+            f"`{name}`, got columns {list(df.columns)}"
+        )
+    columns, fitted = list(df.columns), list(fitted)
+    if columns == fitted:
+        return df
+    if rename_single and len(columns) == len(fitted) == 1:
+        return df.set_axis(fitted, axis=1)
+    missing = [c for c in fitted if c not in columns]
+    extra = [c for c in columns if c not in fitted]
+    if missing or extra:
+        raise ValueError(
+            f"`{name}` in {where} must have the columns seen in fit {fitted} (in any "
+            f"order), got {columns}: missing {missing}, unexpected {extra}"
+        )
+    return df[fitted]
+
+
+def check_regular_index(index, name):
+    """Raise unless every series of ``index`` steps evenly through time.
+
+    A ``DatetimeIndex`` needs a frequency, set or inferable; a ``PeriodIndex`` or
+    an integer index needs equal steps (no gaps). In a ``MultiIndex`` the last
+    level is time and each series is checked alone. Series of fewer than three
+    points are not checked.
+    """
+    if isinstance(index, pd.MultiIndex):
+        levels = list(range(index.nlevels - 1))
+        frame = pd.Series(0, index=index)
+        for key, group in frame.groupby(level=levels, sort=False):
+            check_regular_index(group.index.droplevel(levels), f"{name} {key!r}")
+        return
+    if len(index) < 3:
+        return
+    if isinstance(index, pd.DatetimeIndex):
+        if index.freq is None and pd.infer_freq(index) is None:
+            raise ValueError(
+                f"`{name}` must have a regular time index: its DatetimeIndex has no "
+                "frequency and none can be inferred from its uneven steps; "
+                "resample it (e.g. `y.asfreq('D')`) or set its `freq`"
+            )
+        return
+    if isinstance(index, pd.PeriodIndex) or pd.api.types.is_integer_dtype(index):
+        values = index.asi8 if isinstance(index, pd.PeriodIndex) else index.to_numpy()
+        steps = np.diff(values)
+        kinds, counts = np.unique(steps, return_counts=True)
+        usual = kinds[counts.argmax()]
+        uneven = np.flatnonzero(steps != usual)
+        if len(uneven):
+            at = uneven[0]
+            raise ValueError(
+                f"`{name}` must have evenly spaced time points, found a gap between "
+                f"{index[at]} and {index[at + 1]} (steps of {usual} elsewhere); "
+                "fill it (e.g. with sktime's Imputer) or reindex"
+            )
