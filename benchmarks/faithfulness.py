@@ -31,6 +31,7 @@ import torch
 from sktime_attention import DualStageAttentionForecaster
 from sktime_attention.synthetic import (
     PLANTED_TRAINING,
+    lag_hit_rate,
     make_planted_driver,
     make_planted_lag,
 )
@@ -80,13 +81,11 @@ def temporal_trial(seed, epochs=60, n=500, lag=LAG):
         **PLANTED_TRAINING,
     ).fit(make_planted_lag(n, lag=lag, seed=seed))
 
-    def rate(table):
-        peaks = table.idxmax(axis=1).to_numpy()
-        return float(np.mean(peaks == table.index.to_numpy() - lag))
-
     return {
-        "all_windows": rate(forecaster.get_attention(aggregate="mean")["temporal"]),
-        "cutoff": rate(forecaster.attention_weights_),
+        "all_windows": lag_hit_rate(
+            forecaster.get_attention(aggregate="mean")["temporal"], lag
+        ),
+        "cutoff": lag_hit_rate(forecaster.attention_weights_, lag),
     }
 
 

@@ -16,7 +16,7 @@ import torch
 
 from sktime_attention import AttentionLSTMForecaster
 from sktime_attention.networks import ATTENTION_TYPES
-from sktime_attention.synthetic import PLANTED_TRAINING, make_planted_lag
+from sktime_attention.synthetic import PLANTED_TRAINING, lag_hit_rate, make_planted_lag
 
 LAG, WINDOW, HORIZON = 24, 48, 12
 # training set-up of the planted-truth benchmarks and tests: PLANTED_TRAINING
@@ -33,8 +33,7 @@ def hit_rate(attention, seed, epochs):
         **PLANTED_TRAINING,
     )
     table = forecaster.fit(make_planted_lag(800, lag=LAG, seed=seed)).attention_weights_
-    peaks = table.idxmax(axis=1).to_numpy()
-    return float(np.mean(peaks == table.index.to_numpy() - LAG))
+    return lag_hit_rate(table, LAG)
 
 
 def main():

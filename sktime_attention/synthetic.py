@@ -14,6 +14,7 @@ the same numbers.
   inputs ``X``; only the driver ``x_d`` carries information, a known answer for
   feature attention.
 
+:func:`lag_hit_rate` scores a temporal attention table against a planted lag.
 ``PLANTED_TRAINING`` holds the forecaster settings under which the planted-truth
 rates of ``benchmarks/README.md`` were measured; tests and benchmarks share it so
 their numbers compare.
@@ -25,6 +26,7 @@ choose another ``PeriodIndex``, ``start=None`` a ``RangeIndex``.
 
 __all__ = [
     "PLANTED_TRAINING",
+    "lag_hit_rate",
     "make_seasonal",
     "make_panel",
     "make_planted_lag",
@@ -352,3 +354,37 @@ def make_planted_driver(
     )
     y = X[driver].shift(lag).fillna(0.0) + noise * rng.standard_normal(n)
     return y.rename(name), X
+
+
+def lag_hit_rate(table, lag):
+    """Share of forecast steps whose attention peaks exactly at the planted lag.
+
+    For a series driven by its value ``lag`` steps back, the evidence for forecast
+    step ``h`` sits at encoder lag ``h - lag`` (0 = the cutoff); a hit is a step
+    whose largest weight is there.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        A temporal attention table: index ``step``, columns ``lag`` (for example
+        ``attention_weights_``).
+    lag : int
+        The planted lag.
+
+    Returns
+    -------
+    float
+        Hits over steps, in [0, 1]; chance is 1 / (number of lags).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktime_attention.synthetic import lag_hit_rate
+    >>> table = pd.DataFrame(
+    ...     [[0.1, 0.7, 0.2], [0.6, 0.1, 0.3]], index=[1, 2], columns=[-2, -1, 0]
+    ... )
+    >>> lag_hit_rate(table, lag=2)  # step 1 peaks at -1 (hit), step 2 at -2 (miss)
+    0.5
+    """
+    peaks = table.idxmax(axis=1).to_numpy()
+    return float(np.mean(peaks == table.index.to_numpy() - lag))

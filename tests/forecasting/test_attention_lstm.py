@@ -12,7 +12,7 @@ from sktime.base import load
 from sktime.datasets import load_longley
 
 from sktime_attention import AttentionLSTMForecaster
-from sktime_attention.synthetic import PLANTED_TRAINING, make_planted_lag
+from sktime_attention.synthetic import PLANTED_TRAINING, lag_hit_rate, make_planted_lag
 
 FAST = dict(window_length=6, hidden_size=8, max_epochs=3, batch_size=16)
 
@@ -296,8 +296,7 @@ def _planted_hit_rate(attention, seed, epochs=150):
     )
     y = make_planted_lag(800, lag=PLANTED_LAG, seed=seed)
     table = forecaster.fit(y).attention_weights_
-    peaks = table.idxmax(axis=1).to_numpy()
-    return float(np.mean(peaks == table.index.to_numpy() - PLANTED_LAG))
+    return lag_hit_rate(table, PLANTED_LAG)
 
 
 def test_planted_lag_is_found_by_luong_general():

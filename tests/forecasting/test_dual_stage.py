@@ -12,6 +12,7 @@ from sktime_attention import DualStageAttentionForecaster
 from sktime_attention.networks import InputAttentionEncoder
 from sktime_attention.synthetic import (
     PLANTED_TRAINING,
+    lag_hit_rate,
     make_planted_driver,
     make_planted_lag,
 )
@@ -193,9 +194,7 @@ def _temporal_step_hit_rate(seed, epochs, lag=6):
         random_state=seed,
         **PLANTED_TRAINING,
     ).fit(make_planted_lag(500, lag=lag, seed=seed))
-    table = forecaster.get_attention(aggregate="mean")["temporal"]
-    peaks = table.idxmax(axis=1).to_numpy()
-    return float(np.mean(peaks == table.index.to_numpy() - lag))
+    return lag_hit_rate(forecaster.get_attention(aggregate="mean")["temporal"], lag)
 
 
 def test_feature_attention_finds_the_driving_input():
