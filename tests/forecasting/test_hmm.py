@@ -378,7 +378,7 @@ def test_bad_data_and_caller_data_untouched(seasonal_series):
     pd.testing.assert_series_equal(bad, copy)
     with pytest.raises(TypeError, match="numeric columns only"):
         f.filter_states(pd.Series(["x"] * 10))
-    with pytest.raises(ValueError, match="must have 1 column"):
+    with pytest.raises(ValueError, match=r"missing \['y'\], unexpected \['a', 'b'\]"):
         f.filter_states(pd.DataFrame({"a": seasonal_series, "b": seasonal_series}))
 
 
@@ -424,3 +424,119 @@ def test_predictions_finite_and_indexed(values, n_states, transform):
     assert np.isfinite(interval.to_numpy()).all()
     assert y_pred.index.equals(expected) and interval.index.equals(expected)
     assert (interval.iloc[:, 0] <= interval.iloc[:, 1]).all()
+
+
+# --- update: columns by name, revisions, regular index ----------------------------
+
+
+def _continued(n_fit=100, n=120, **kwargs):
+    """Seasonal series split into a fit part and the continuation."""
+    from sktime_attention.synthetic import make_seasonal
+
+    y = make_seasonal(n=n, **kwargs)
+    return y.iloc[:n_fit], y.iloc[n_fit:]
+
+
+@pytest.mark.parametrize(
+    "fit_name, update_name", [("y", None), ("y", "z"), (None, "y")]
+)
+def test_update_univariate_under_another_name(fit_name, update_name):
+    y_fit, y_new = _continued()
+    reference = HMMForecaster(random_state=0).fit(y_fit.rename(fit_name))
+    reference.update(y_new.rename(fit_name), update_params=False)
+    f = HMMForecaster(random_state=0).fit(y_fit.rename(fit_name))
+    f.update(y_new.rename(update_name), update_params=False)  # single column
+    pd.testing.assert_series_equal(
+        f.predict(fh=[1, 2, 3]), reference.predict([1, 2, 3])
+    )
+    pd.testing.assert_frame_equal(
+        f.predict_interval(fh=[1, 3]), reference.predict_interval(fh=[1, 3])
+    )
+    assert list(f.filter_states().index) == list(reference.filter_states().index)
+
+
+def test_update_multivariate_columns_matched_by_name(multivariate_frame):
+    y_fit, y_new = multivariate_frame.iloc[:100], multivariate_frame.iloc[100:]
+    params = {"n_samples": 200, "random_state": 0}
+    reference = HMMForecaster(**params).fit(y_fit)
+    reference.update(y_new, update_params=False)
+    f = HMMForecaster(**params).fit(y_fit)
+    f.update(y_new[["b", "a"]], update_params=False)
+    pd.testing.assert_frame_equal(f.predict(fh=[1, 2]), reference.predict(fh=[1, 2]))
+    pd.testing.assert_frame_equal(
+        f.predict_quantiles(fh=[1, 2], alpha=[0.1, 0.9]),
+        reference.predict_quantiles(fh=[1, 2], alpha=[0.1, 0.9]),
+    )
+
+
+@pytest.mark.parametrize(
+    "columns, match",
+    [
+        (["a"], r"missing \['b'\], unexpected \[\]"),
+        (["a", "b", "c"], r"missing \[\], unexpected \['c'\]"),
+        (["a", "B"], r"missing \['b'\], unexpected \['B'\]"),
+    ],
+)
+def test_update_bad_columns_raise_and_leave_state(multivariate_frame, columns, match):
+    y_fit, y_new = multivariate_frame.iloc[:100], multivariate_frame.iloc[100:]
+    f = HMMForecaster(n_samples=200, random_state=0).fit(y_fit)
+    before, cutoff = f.predict(fh=[1, 2]), f.cutoff
+    bad = y_new.assign(c=1.0).iloc[:, : len(columns)].set_axis(columns, axis=1)
+    with pytest.raises(ValueError, match=match):
+        f.update(bad, update_params=False)
+    assert f.cutoff.equals(cutoff)
+    pd.testing.assert_frame_equal(f.predict(fh=[1, 2]), before)
+
+
+def test_update_revising_seen_points_refilters_from_the_revised_series():
+    y_fit, y_new = _continued(n_fit=100, n=110)
+    revised = pd.concat([y_fit.iloc[90:] + 3.0, y_new])  # revises 90..99, adds 10
+    f = HMMForecaster(transform="level", random_state=0).fit(y_fit)
+    f.update(revised, update_params=False)
+    full = pd.concat([y_fit.iloc[:90], revised])
+    assert f.cutoff.equals(full.index[-1:])
+    expected = f.filter_states(full).iloc[-1].to_numpy()
+    np.testing.assert_allclose(f.state_probs_.to_numpy(), expected, atol=1e-12)
+    pd.testing.assert_frame_equal(f.filter_states(), f.filter_states(full))
+
+
+def test_update_revising_past_points_only_keeps_the_cutoff():
+    y_fit, _ = _continued(n_fit=100, n=110)
+    f = HMMForecaster(random_state=0).fit(y_fit)
+    cutoff, index = f.cutoff, f.predict(fh=[1, 2]).index
+    revised = y_fit.iloc[95:98] * 2.0  # earlier points only; cutoff is point 99
+    f.update(revised, update_params=False)
+    assert f.cutoff.equals(cutoff)
+    assert f.predict(fh=[1, 2]).index.equals(index)
+    full = y_fit.copy()
+    full.iloc[95:98] = revised
+    np.testing.assert_allclose(
+        f.state_probs_.to_numpy(), f.filter_states(full).iloc[-1].to_numpy()
+    )
+    # revising the last point moves the diff forecast by the same amount
+    g = HMMForecaster(random_state=0).fit(y_fit)
+    base = g.predict(fh=[1, 2])
+    g.update(y_fit.iloc[-1:] + 1.0, update_params=False)
+    moved = g.predict(fh=[1, 2])
+    refit = HMMForecaster(random_state=0).fit(y_fit)
+    refit.update(y_fit.iloc[-1:] + 1.0, update_params=False)
+    pd.testing.assert_series_equal(moved, refit.predict(fh=[1, 2]))
+    assert not np.allclose(moved.to_numpy(), base.to_numpy())
+
+
+def test_irregular_index_rejected_in_fit_and_update():
+    y_fit, y_new = _continued()
+    dates = pd.date_range("2000-01-01", periods=len(y_fit), freq="D")
+    irregular = y_fit.set_axis(
+        dates.delete([10, 11, 40]).append(dates[-3:] + 5 * dates.freq)
+    )
+    with pytest.raises(ValueError, match="regular time index"):
+        HMMForecaster(random_state=0).fit(irregular)
+    with pytest.raises(ValueError, match="evenly spaced"):
+        HMMForecaster(random_state=0).fit(y_fit.drop(y_fit.index[50]))
+    f = HMMForecaster(random_state=0).fit(y_fit)
+    before, cutoff = f.predict(fh=[1, 2]), f.cutoff
+    with pytest.raises(ValueError, match="evenly spaced"):
+        f.update(y_new.iloc[3:], update_params=False)  # a gap after the cutoff
+    assert f.cutoff.equals(cutoff)
+    pd.testing.assert_series_equal(f.predict(fh=[1, 2]), before)
