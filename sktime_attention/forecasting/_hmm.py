@@ -23,6 +23,7 @@ from sktime_attention.forecasting._hmm_math import (
     n_params,
     predictive_moments,
     simulate_paths,
+    standardise,
     transform_levels,
 )
 from sktime_attention.utils._validation import (
@@ -58,6 +59,18 @@ class HMMForecaster(BaseForecaster):
     ``DatetimeIndex`` with a set or inferable frequency, a ``PeriodIndex`` or
     integer index without gaps), in ``fit`` and, with the stored series, in
     ``update``.
+
+    Scale: all arithmetic runs in standardised units, so forecasts, interval
+    widths and standard deviations scale exactly with ``y`` (``1e-12`` to
+    ``1e200``). Variance floors are relative: the standard deviation of the
+    transformed series is at least ``64 * eps`` times the largest ``|y|``
+    ("level", "diff") or ``64 * eps`` ("log_diff"), state variances at least
+    ``1e-3`` of it. A (near) constant transformed series (flat ``y``, or exact
+    geometric growth with "log_diff") thus gives its deterministic continuation
+    with about zero variance. States that the data leave empty (less than one
+    point's worth of posterior weight) get the occupancy-weighted covariance of
+    the others. ``predict_var`` is ``inf`` only where the variance itself passes
+    the float range (e.g. ``|y|`` above about ``1e154``).
 
     ``update`` matches columns by name (reordering is harmless; a univariate
     ``y`` under another name, or unnamed, is the fitted column; missing, extra
@@ -243,9 +256,7 @@ class HMMForecaster(BaseForecaster):
             dict(getattr(self, "_y_metadata", None) or {}),
             dict(getattr(self, "_converter_store_y", None) or {}),
         )
-        self.shift_ = np.mean(z, axis=0)
-        scale = np.std(z, axis=0)
-        self.scale_ = np.where(scale > 1e-12 * (1 + np.abs(self.shift_)), scale, 1.0)
+        self.shift_, self.scale_ = standardise(z, values, self.transform)
         u = (z - self.shift_) / self.scale_
 
         rng = np.random.default_rng(self.random_state)
@@ -279,7 +290,8 @@ class HMMForecaster(BaseForecaster):
         self.transmat_ = m.transmat_.copy()
         self.means_ = self.shift_ + m.means_ * self.scale_
         self._std_covars = full_covars(m)  # (K, F, F), standardised units
-        self.covars_ = self._std_covars * np.outer(self.scale_, self.scale_)
+        with np.errstate(over="ignore"):  # inf only beyond the float range
+            self.covars_ = self._std_covars * np.outer(self.scale_, self.scale_)
         self._set_filtered(self._filter(values)[-1], values[-1])
         return self
 
@@ -410,13 +422,13 @@ class HMMForecaster(BaseForecaster):
         )
 
     def _chain(self):
-        """Return the transform, fitted chain, state probabilities and last level."""
-        m = (self.transmat_, self.means_, self.covars_)
+        """Return the transform, standardised chain, state probabilities, last level."""
+        m = (self.transmat_, self.model_.means_, self._std_covars)
         return (self.transform, *m, self._p_T, self._last)
 
     def _moments(self, horizon):
         """Exact predictive mean and marginal variance of the levels, (H, F) each."""
-        return predictive_moments(*self._chain(), horizon)
+        return predictive_moments(*self._chain(), horizon, self.shift_, self.scale_)
 
     def sample_paths(self, fh):
         """Return the seeded Monte Carlo sample paths of ``y`` at the steps of ``fh``.
@@ -441,7 +453,9 @@ class HMMForecaster(BaseForecaster):
         fh = fh if isinstance(fh, ForecastingHorizon) else ForecastingHorizon(fh)
         steps = self._steps(fh)
         rng = np.random.default_rng(self._mc_seed)
-        paths = simulate_paths(rng, *self._chain(), self.n_samples, steps.max())
+        paths = simulate_paths(
+            rng, *self._chain(), self.n_samples, steps.max(), self.shift_, self.scale_
+        )
         return paths[:, steps - 1]
 
     def _moment_frame(self, fh, which):
@@ -462,7 +476,8 @@ class HMMForecaster(BaseForecaster):
         steps = self._steps(fh)
         if self.transform == "level":  # exact: quantiles of a Gaussian mixture
             probs = self.predict_state_probs(fh).to_numpy()  # (H, K)
-            q = mixture_quantiles(probs, self.means_, self.covars_, alpha)
+            q = mixture_quantiles(probs, self.model_.means_, self._std_covars, alpha)
+            q = self.shift_ + self.scale_ * q
         else:  # Monte Carlo over state paths, (alpha, H, F)
             q = np.quantile(self.sample_paths(fh), alpha, axis=0)
         columns = pd.MultiIndex.from_product([self._get_varnames(), list(alpha)])
