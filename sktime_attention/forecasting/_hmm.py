@@ -23,13 +23,16 @@ from sktime_attention.forecasting._hmm_math import (
     n_params,
     predictive_moments,
     simulate_paths,
+    standardise,
     transform_levels,
 )
 from sktime_attention.utils._validation import (
+    check_columns,
     check_finite_frame,
     check_float,
     check_int,
     check_option,
+    check_regular_index,
 )
 
 _COVARIANCE_TYPES = ("full", "diag", "spherical", "tied")
@@ -52,7 +55,29 @@ class HMMForecaster(BaseForecaster):
     exact for ``"level"`` (root of the Gaussian-mixture CDF) and seeded Monte Carlo
     over ``n_samples`` state/emission paths for ``"diff"`` and ``"log_diff"``.
     Multivariate ``y`` gets per-column (marginal) quantiles and variances.
-    Exogenous ``X`` is ignored.
+    Exogenous ``X`` is ignored. ``y`` needs a regular time index (a
+    ``DatetimeIndex`` with a set or inferable frequency, a ``PeriodIndex`` or
+    integer index without gaps), in ``fit`` and, with the stored series, in
+    ``update``.
+
+    Scale: all arithmetic runs in standardised units, so forecasts, interval
+    widths and standard deviations scale exactly with ``y`` (``1e-12`` to
+    ``1e200``). Variance floors are relative: the standard deviation of the
+    transformed series is at least ``64 * eps`` times the largest ``|y|``
+    ("level", "diff") or ``64 * eps`` ("log_diff"), state variances at least
+    ``1e-3`` of it. A (near) constant transformed series (flat ``y``, or exact
+    geometric growth with "log_diff") thus gives its deterministic continuation
+    with about zero variance. States that the data leave empty (less than one
+    point's worth of posterior weight) get the occupancy-weighted covariance of
+    the others. ``predict_var`` is ``inf`` only where the variance itself passes
+    the float range (e.g. ``|y|`` above about ``1e154``).
+
+    ``update`` matches columns by name (reordering is harmless; a univariate
+    ``y`` under another name, or unnamed, is the fitted column; missing, extra
+    or renamed columns raise). Values at time points already seen revise the
+    stored series: the states are re-filtered from the start of the revised
+    series (parameters are refitted only with ``refit_on_update``) and the
+    cutoff stays at the latest point seen.
 
     Parameters
     ----------
@@ -207,6 +232,7 @@ class HMMForecaster(BaseForecaster):
         if not isinstance(y, pd.DataFrame):
             raise TypeError(f"`{name}` must be a pd.Series or pd.DataFrame, got {y!r}")
         values = check_finite_frame(y, name)
+        check_regular_index(y.index, name)
         if self.transform == "log_diff" and values.size and values.min() <= 0:
             raise ValueError(
                 f"`{name}` must be strictly positive when transform='log_diff', "
@@ -226,9 +252,11 @@ class HMMForecaster(BaseForecaster):
                 f"at least {needed} (2 per state)"
             )
         self._cur_y = y.copy()
-        self.shift_ = np.mean(z, axis=0)
-        scale = np.std(z, axis=0)
-        self.scale_ = np.where(scale > 1e-12 * (1 + np.abs(self.shift_)), scale, 1.0)
+        self._fit_output = (  # output names and type, as seen in fit
+            dict(getattr(self, "_y_metadata", None) or {}),
+            dict(getattr(self, "_converter_store_y", None) or {}),
+        )
+        self.shift_, self.scale_ = standardise(z, values, self.transform)
         u = (z - self.shift_) / self.scale_
 
         rng = np.random.default_rng(self.random_state)
@@ -262,7 +290,8 @@ class HMMForecaster(BaseForecaster):
         self.transmat_ = m.transmat_.copy()
         self.means_ = self.shift_ + m.means_ * self.scale_
         self._std_covars = full_covars(m)  # (K, F, F), standardised units
-        self.covars_ = self._std_covars * np.outer(self.scale_, self.scale_)
+        with np.errstate(over="ignore"):  # inf only beyond the float range
+            self.covars_ = self._std_covars * np.outer(self.scale_, self.scale_)
         self._set_filtered(self._filter(values)[-1], values[-1])
         return self
 
@@ -293,13 +322,15 @@ class HMMForecaster(BaseForecaster):
             to ``"diff"``/``"log_diff"``), columns ``state_0..``; rows sum to 1.
         """
         self.check_is_fitted()
-        y = self._cur_y if y is None else y
-        values = self._check_data(y)
-        if values.shape[1] != self.means_.shape[1]:
-            raise ValueError(
-                f"`y` must have {self.means_.shape[1]} column(s) as in fit, "
-                f"got {values.shape[1]}"
+        if y is None:
+            y = self._cur_y
+        elif isinstance(y, pd.Series):
+            y = y.to_frame()
+        if isinstance(y, pd.DataFrame):
+            y = check_columns(
+                y, self._cur_y.columns, "y", "filter_states", rename_single=True
             )
+        values = self._check_data(y)
         probs = self._filter(values)
         return pd.DataFrame(
             probs, index=y.index[len(y) - len(probs) :], columns=self._state_names()
@@ -313,22 +344,50 @@ class HMMForecaster(BaseForecaster):
         return [f"state_{k}" for k in range(self.n_states_)]
 
     def _update(self, y, X=None, update_params=True):
-        values = self._check_data(y)
-        old_end = self._cur_y.index[-1]
-        cur = pd.concat([self._cur_y, y])
-        cur = cur[~cur.index.duplicated(keep="last")].sort_index()
-        if update_params and self.refit_on_update:
-            return self._fit(cur, X=None, fh=self._fh)
-        self._cur_y = cur
-        if len(values) and y.index.min() > old_end:  # new data only: continue filter
+        """Extend the stored series with ``y`` and re-filter the state probabilities.
+
+        Columns are matched by name (a single column under another name is taken
+        as the fitted one). Time points already seen are revised: their new
+        values replace the stored ones and the states are re-filtered from the
+        start of the revised series; the cutoff stays at the latest point seen.
+        Model parameters change only with ``refit_on_update=True``. On an error
+        the forecaster is left as it was.
+        """
+        old = self._cur_y
+        old_cutoff = old.index[-1:]
+        # sktime took the names and type of this ``y`` for the outputs; forecasts
+        # keep the fitted columns, to which ``y`` is matched below
+        self._y_metadata, self._converter_store_y = self._fit_output
+        try:
+            y = check_columns(y, old.columns, "y", "update", rename_single=True)
+            values = self._check_data(y)
+            cur = pd.concat([old, y])
+            cur = cur[~cur.index.duplicated(keep="last")].sort_index()
+            check_regular_index(cur.index, "y")
+            if update_params and self.refit_on_update:
+                self._fit(cur, X=None, fh=self._fh)
+            else:
+                self._refilter(old, cur, y, values)
+        except Exception:
+            self._set_cutoff(old_cutoff)  # sktime moved it before calling _update
+            raise
+        self._set_cutoff(cur.index[-1:])  # a revision of past points only
+        return self
+
+    def _refilter(self, old, cur, y, values):
+        """Filter the states of ``cur``: continue from the cutoff when possible."""
+        if len(values) and y.index.min() > old.index[-1]:  # new data only
             prev = np.vstack([self._last, values])
             z = transform_levels(prev, self.transform)[-len(values) :]
             u = (z - self.shift_) / self.scale_
             probs = self._forward(u, self._p_T @ self.transmat_)
-        else:  # overlapping data: re-filter everything
-            probs = self._filter(cur.to_numpy(dtype=float))
-        self._set_filtered(probs[-1], cur.to_numpy(dtype=float)[-1])
-        return self
+            self._cur_y = cur
+            self._set_filtered(probs[-1], values[-1])
+            return
+        cur_values = cur.to_numpy(dtype=float)  # revised points: filter it all
+        probs = self._filter(cur_values)
+        self._cur_y = cur
+        self._set_filtered(probs[-1], cur_values[-1])
 
     def _steps(self, fh):
         """Relative forecast steps (ints >= 1) of ``fh``."""
@@ -363,13 +422,13 @@ class HMMForecaster(BaseForecaster):
         )
 
     def _chain(self):
-        """Return the transform, fitted chain, state probabilities and last level."""
-        m = (self.transmat_, self.means_, self.covars_)
+        """Return the transform, standardised chain, state probabilities, last level."""
+        m = (self.transmat_, self.model_.means_, self._std_covars)
         return (self.transform, *m, self._p_T, self._last)
 
     def _moments(self, horizon):
         """Exact predictive mean and marginal variance of the levels, (H, F) each."""
-        return predictive_moments(*self._chain(), horizon)
+        return predictive_moments(*self._chain(), horizon, self.shift_, self.scale_)
 
     def sample_paths(self, fh):
         """Return the seeded Monte Carlo sample paths of ``y`` at the steps of ``fh``.
@@ -394,7 +453,9 @@ class HMMForecaster(BaseForecaster):
         fh = fh if isinstance(fh, ForecastingHorizon) else ForecastingHorizon(fh)
         steps = self._steps(fh)
         rng = np.random.default_rng(self._mc_seed)
-        paths = simulate_paths(rng, *self._chain(), self.n_samples, steps.max())
+        paths = simulate_paths(
+            rng, *self._chain(), self.n_samples, steps.max(), self.shift_, self.scale_
+        )
         return paths[:, steps - 1]
 
     def _moment_frame(self, fh, which):
@@ -415,7 +476,8 @@ class HMMForecaster(BaseForecaster):
         steps = self._steps(fh)
         if self.transform == "level":  # exact: quantiles of a Gaussian mixture
             probs = self.predict_state_probs(fh).to_numpy()  # (H, K)
-            q = mixture_quantiles(probs, self.means_, self.covars_, alpha)
+            q = mixture_quantiles(probs, self.model_.means_, self._std_covars, alpha)
+            q = self.shift_ + self.scale_ * q
         else:  # Monte Carlo over state paths, (alpha, H, F)
             q = np.quantile(self.sample_paths(fh), alpha, axis=0)
         columns = pd.MultiIndex.from_product([self._get_varnames(), list(alpha)])

@@ -12,6 +12,7 @@ __all__ = [
     "fit_restarts",
     "floor_covars",
     "forward_filter",
+    "fill_empty_states",
     "full_covars",
     "mixture_quantile",
     "mixture_quantiles",
@@ -19,6 +20,7 @@ __all__ = [
     "predictive_moments",
     "simulate_paths",
     "sort_states",
+    "standardise",
     "transform_levels",
 ]
 
@@ -33,6 +35,12 @@ from scipy.stats import multivariate_normal
 
 MIN_COVAR = 1e-3  # floor on state variances (eigenvalues), standardised units
 _COVARS_PRIOR = 1e-2  # covariance prior: keeps one-point / empty states non-singular
+MIN_OCCUPANCY = 1.0  # states explaining less than one point's worth count as empty
+# Floor on the standard deviation of the transformed series, relative to the size
+# of the levels ("level"/"diff") or absolute ("log_diff", unitless): a little above
+# the rounding noise of differences, so a (near) constant transformed series gives
+# the deterministic continuation instead of a noise model in arbitrary units.
+SCALE_FLOOR = 64 * np.finfo(float).eps
 
 
 @contextmanager
@@ -75,6 +83,7 @@ def fit_restarts(u, k, seeds, covariance_type, n_iter, tol):
             with _quiet_hmmlearn():
                 model.fit(u)
                 floor_covars(model)
+                fill_empty_states(model, u)
                 ll = model.score(u)
         except (ValueError, np.linalg.LinAlgError):
             continue
@@ -92,7 +101,36 @@ def transform_levels(values, transform):
     """Levels (T, F) -> modelled series (T or T - 1, F) for ``transform``."""
     if transform == "level":
         return values
-    return np.diff(np.log(values) if transform == "log_diff" else values, axis=0)
+    if transform == "log_diff":  # log of ratios: free of the units of ``values``
+        return np.log(values[1:] / values[:-1])
+    return np.diff(values, axis=0)
+
+
+def _power_of_two(x):
+    """Largest power of two <= ``x`` (> 0) elementwise; 1 where ``x`` is 0."""
+    mantissa, exponent = np.frexp(np.where(x > 0, x, 1.0))
+    return np.ldexp(1.0, exponent - 1)
+
+
+def standardise(z, values, transform):
+    """Return ``shift``, ``scale`` (F,) so that ``(z - shift) / scale`` is standard.
+
+    ``z`` (T, F) is the transformed series of the levels ``values``. Moments are
+    computed after an exact division by a power of two, so they neither overflow
+    (``|y|`` near 1e200) nor lose digits (near 1e-300), and the result scales
+    exactly with the data. ``scale`` is at least ``SCALE_FLOOR`` times the
+    largest absolute level ("level", "diff") or ``SCALE_FLOOR`` ("log_diff"):
+    a constant ``z`` keeps a standard deviation at the rounding noise of the
+    data, in the data's own units.
+    """
+    if transform == "log_diff":
+        ref = np.ones(z.shape[1])
+    else:
+        ref = _power_of_two(np.abs(values).max(axis=0))
+    zr = z / ref
+    shift = zr.mean(axis=0)
+    scale = np.maximum(zr.std(axis=0), SCALE_FLOOR)
+    return shift * ref, scale * ref
 
 
 def forward_filter(u, prior, means, covars, transmat):
@@ -111,42 +149,67 @@ def forward_filter(u, prior, means, covars, transmat):
     return probs
 
 
-def predictive_moments(transform, transmat, means, covars, p, last, horizon):
+def predictive_moments(
+    transform, transmat, means, covars, p, last, horizon, shift, scale
+):
     """Exact predictive mean and marginal variance of the levels, (H, F) each.
 
     Moment recursions over state paths from ``p`` at the cutoff; ``last`` (F,)
-    is the last level, ``means`` (K, F) and ``covars`` (K, F, F) are in units of
-    the transformed series. For ``"log_diff"`` the mean of the lognormal mixture.
+    is the last level; ``means`` (K, F) and ``covars`` (K, F, F) are standardised:
+    the transformed series is ``shift + scale * u`` (F,). Recursions run in
+    standardised units (no cancellation of the drift, no overflow for huge
+    levels); for ``"log_diff"`` the mean of the lognormal mixture, with running
+    log-normalisers so long horizons neither overflow nor give NaN. The variance
+    is ``inf`` only where it exceeds the float range (about ``|y| > 1e154``).
     """
-    A, m = transmat, means
+    A = transmat
     v = np.diagonal(covars, axis1=1, axis2=2)  # (K, F)
-    a = np.repeat(p[:, None], m.shape[1], axis=1)  # (K, F)
-    mean, var = np.empty((horizon, m.shape[1])), np.empty((horizon, m.shape[1]))
+    a = np.repeat(p[:, None], means.shape[1], axis=1)  # (K, F)
+    mean, var = np.empty((horizon, means.shape[1])), np.empty((horizon, means.shape[1]))
+    if transform == "log_diff":
+        mz, vz = shift + scale * means, scale**2 * v  # log growth per step
+        log_f1, log_f2 = mz + vz / 2, 2 * mz + 2 * vz  # log E[exp(kZ); s], k=1, 2
+        g1, g2 = a.copy(), a.copy()  # normalised E[exp(S); s], E[exp(2S); s]
+        l1, l2 = np.zeros(means.shape[1]), np.zeros(means.shape[1])  # log norms
+        c1, c2 = log_f1.max(axis=0), log_f2.max(axis=0)
+        for h in range(horizon):
+            g1 = (A.T @ g1) * np.exp(log_f1 - c1)
+            g2 = (A.T @ g2) * np.exp(log_f2 - c2)
+            n1, n2 = g1.sum(0), g2.sum(0)
+            g1, g2 = g1 / n1, g2 / n2
+            l1, l2 = l1 + c1 + np.log(n1), l2 + c2 + np.log(n2)
+            with np.errstate(over="ignore"):
+                mean[h] = last * np.exp(l1)
+                # Var = E[Y]^2 (E[exp(2S)] / E[exp(S)]^2 - 1)
+                var[h] = mean[h] ** 2 * np.expm1(np.maximum(l2 - 2 * l1, 0.0))
+        return mean, var
+    m = means
     b, c = np.zeros_like(m), np.zeros_like(m)  # E[S; s], E[S^2; s] (diff)
-    g1, g2 = a.copy(), a.copy()  # E[exp(S); s], E[exp(2S); s] (log_diff)
     for h in range(horizon):
         a = A.T @ a
         if transform == "level":
-            mean[h] = (a * m).sum(0)
-            var[h] = (a * (v + m**2)).sum(0) - mean[h] ** 2
-        elif transform == "diff":
+            mu = (a * m).sum(0)
+            var_u = (a * (v + m**2)).sum(0) - mu**2
+            mean[h] = shift + scale * mu
+        else:
             bA, c = A.T @ b, A.T @ c
             b = bA + a * m
             c = c + 2 * m * bA + a * (v + m**2)
-            mean[h] = last + b.sum(0)
-            var[h] = c.sum(0) - b.sum(0) ** 2
-        else:
-            g1 = (A.T @ g1) * np.exp(m + v / 2)
-            g2 = (A.T @ g2) * np.exp(2 * m + 2 * v)
-            mean[h] = last * g1.sum(0)
-            var[h] = last**2 * (g2.sum(0) - g1.sum(0) ** 2)
-    return mean, np.maximum(var, 0.0)
+            mu = b.sum(0)
+            var_u = c.sum(0) - mu**2
+            mean[h] = last + ((h + 1) * shift + scale * mu)
+        with np.errstate(over="ignore"):
+            var[h] = scale**2 * np.maximum(var_u, 0.0)
+    return mean, var
 
 
-def simulate_paths(rng, transform, transmat, means, covars, p, last, n, horizon):
+def simulate_paths(
+    rng, transform, transmat, means, covars, p, last, n, horizon, shift, scale
+):
     """Monte Carlo level paths (n, H, F): state paths from ``p``, Gaussian emissions.
 
-    Arguments as in `predictive_moments`; ``rng`` is a numpy Generator.
+    Arguments as in `predictive_moments` (standardised ``means``, ``covars``);
+    ``rng`` is a numpy Generator.
     """
     K, F = means.shape
     cum = np.cumsum(transmat, axis=1)
@@ -159,13 +222,15 @@ def simulate_paths(rng, transform, transmat, means, covars, p, last, n, horizon)
     w, vecs = np.linalg.eigh(covars)  # robust square root, (K, F, F)
     root = vecs * np.sqrt(np.clip(w, 0, None))[:, None, :]
     eps = rng.standard_normal((n, horizon, F))
-    z = means[states] + np.einsum("nhij,nhj->nhi", root[states], eps)
+    u = means[states] + np.einsum("nhij,nhj->nhi", root[states], eps)
+    z = shift + scale * u
     if transform == "level":
         return z
     total = np.cumsum(z, axis=1)
     if transform == "diff":
         return last + total
-    return last * np.exp(total)
+    with np.errstate(over="ignore"):
+        return last * np.exp(total)
 
 
 def mixture_quantile(weights, means, sds, alpha):
@@ -190,7 +255,12 @@ def mixture_quantile(weights, means, sds, alpha):
 
 
 def mixture_quantiles(probs, means, covars, alpha):
-    """Marginal quantiles (alpha, H, F) of Gaussian mixtures with weights (H, K)."""
+    """Marginal quantiles (alpha, H, F) of Gaussian mixtures with weights (H, K).
+
+    Pass standardised ``means`` (K, F) and ``covars`` (K, F, F) and map the
+    result back with ``shift + scale * q``: the root-finder's tolerance is then
+    relative to the data's scale.
+    """
     sd = np.sqrt(np.diagonal(covars, axis1=1, axis2=2))  # (K, F)
     q = np.empty((len(alpha), len(probs), sd.shape[1]))
     for i, h, j in np.ndindex(q.shape):
@@ -206,6 +276,32 @@ def sort_states(model):
     model.means_ = model.means_[order]
     if model.covariance_type != "tied":  # compact storage, one entry per state
         model._covars_ = model._covars_[order]
+    return model
+
+
+def fill_empty_states(model, u):
+    """Give states that explain less than ``MIN_OCCUPANCY`` points pooled moments.
+
+    hmmlearn's M-step divides the covariance prior by a state's occupancy, so a
+    state the data never visit keeps a variance of about ``1e3`` (standardised),
+    which blows up lognormal forecasts. Such a state is unidentified: it gets the
+    occupancy-weighted covariance of the others (and mean 0 if its mean is not
+    finite). "tied" covariances are shared and left alone.
+    """
+    if model.n_components < 2:
+        return model
+    occupancy = model.predict_proba(u).sum(axis=0)  # (K,) expected points
+    empty = occupancy < MIN_OCCUPANCY
+    if not empty.any() or empty.all():
+        return model
+    means = model.means_.copy()
+    means[empty & ~np.isfinite(means).all(axis=1)] = 0.0
+    model.means_ = means
+    if model.covariance_type != "tied":
+        w = occupancy[~empty] / occupancy[~empty].sum()
+        covars = np.array(model._covars_, dtype=float)
+        covars[empty] = np.tensordot(w, covars[~empty], axes=1)
+        model._covars_ = covars
     return model
 
 

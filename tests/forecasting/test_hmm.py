@@ -378,7 +378,7 @@ def test_bad_data_and_caller_data_untouched(seasonal_series):
     pd.testing.assert_series_equal(bad, copy)
     with pytest.raises(TypeError, match="numeric columns only"):
         f.filter_states(pd.Series(["x"] * 10))
-    with pytest.raises(ValueError, match="must have 1 column"):
+    with pytest.raises(ValueError, match=r"missing \['y'\], unexpected \['a', 'b'\]"):
         f.filter_states(pd.DataFrame({"a": seasonal_series, "b": seasonal_series}))
 
 
@@ -424,3 +424,250 @@ def test_predictions_finite_and_indexed(values, n_states, transform):
     assert np.isfinite(interval.to_numpy()).all()
     assert y_pred.index.equals(expected) and interval.index.equals(expected)
     assert (interval.iloc[:, 0] <= interval.iloc[:, 1]).all()
+
+
+# --- update: columns by name, revisions, regular index ----------------------------
+
+
+def _continued(n_fit=100, n=120, **kwargs):
+    """Seasonal series split into a fit part and the continuation."""
+    from sktime_attention.synthetic import make_seasonal
+
+    y = make_seasonal(n=n, **kwargs)
+    return y.iloc[:n_fit], y.iloc[n_fit:]
+
+
+@pytest.mark.parametrize(
+    "fit_name, update_name", [("y", None), ("y", "z"), (None, "y")]
+)
+def test_update_univariate_under_another_name(fit_name, update_name):
+    y_fit, y_new = _continued()
+    reference = HMMForecaster(random_state=0).fit(y_fit.rename(fit_name))
+    reference.update(y_new.rename(fit_name), update_params=False)
+    f = HMMForecaster(random_state=0).fit(y_fit.rename(fit_name))
+    f.update(y_new.rename(update_name), update_params=False)  # single column
+    pd.testing.assert_series_equal(
+        f.predict(fh=[1, 2, 3]), reference.predict([1, 2, 3])
+    )
+    pd.testing.assert_frame_equal(
+        f.predict_interval(fh=[1, 3]), reference.predict_interval(fh=[1, 3])
+    )
+    assert list(f.filter_states().index) == list(reference.filter_states().index)
+
+
+def test_update_multivariate_columns_matched_by_name(multivariate_frame):
+    y_fit, y_new = multivariate_frame.iloc[:100], multivariate_frame.iloc[100:]
+    params = {"n_samples": 200, "random_state": 0}
+    reference = HMMForecaster(**params).fit(y_fit)
+    reference.update(y_new, update_params=False)
+    f = HMMForecaster(**params).fit(y_fit)
+    f.update(y_new[["b", "a"]], update_params=False)
+    pd.testing.assert_frame_equal(f.predict(fh=[1, 2]), reference.predict(fh=[1, 2]))
+    pd.testing.assert_frame_equal(
+        f.predict_quantiles(fh=[1, 2], alpha=[0.1, 0.9]),
+        reference.predict_quantiles(fh=[1, 2], alpha=[0.1, 0.9]),
+    )
+
+
+@pytest.mark.parametrize(
+    "columns, match",
+    [
+        (["a"], r"missing \['b'\], unexpected \[\]"),
+        (["a", "b", "c"], r"missing \[\], unexpected \['c'\]"),
+        (["a", "B"], r"missing \['b'\], unexpected \['B'\]"),
+    ],
+)
+def test_update_bad_columns_raise_and_leave_state(multivariate_frame, columns, match):
+    y_fit, y_new = multivariate_frame.iloc[:100], multivariate_frame.iloc[100:]
+    f = HMMForecaster(n_samples=200, random_state=0).fit(y_fit)
+    before, cutoff = f.predict(fh=[1, 2]), f.cutoff
+    bad = y_new.assign(c=1.0).iloc[:, : len(columns)].set_axis(columns, axis=1)
+    with pytest.raises(ValueError, match=match):
+        f.update(bad, update_params=False)
+    assert f.cutoff.equals(cutoff)
+    pd.testing.assert_frame_equal(f.predict(fh=[1, 2]), before)
+
+
+def test_update_revising_seen_points_refilters_from_the_revised_series():
+    y_fit, y_new = _continued(n_fit=100, n=110)
+    revised = pd.concat([y_fit.iloc[90:] + 3.0, y_new])  # revises 90..99, adds 10
+    f = HMMForecaster(transform="level", random_state=0).fit(y_fit)
+    f.update(revised, update_params=False)
+    full = pd.concat([y_fit.iloc[:90], revised])
+    assert f.cutoff.equals(full.index[-1:])
+    expected = f.filter_states(full).iloc[-1].to_numpy()
+    np.testing.assert_allclose(f.state_probs_.to_numpy(), expected, atol=1e-12)
+    pd.testing.assert_frame_equal(f.filter_states(), f.filter_states(full))
+
+
+def test_update_revising_past_points_only_keeps_the_cutoff():
+    y_fit, _ = _continued(n_fit=100, n=110)
+    f = HMMForecaster(random_state=0).fit(y_fit)
+    cutoff, index = f.cutoff, f.predict(fh=[1, 2]).index
+    revised = y_fit.iloc[95:98] * 2.0  # earlier points only; cutoff is point 99
+    f.update(revised, update_params=False)
+    assert f.cutoff.equals(cutoff)
+    assert f.predict(fh=[1, 2]).index.equals(index)
+    full = y_fit.copy()
+    full.iloc[95:98] = revised
+    np.testing.assert_allclose(
+        f.state_probs_.to_numpy(), f.filter_states(full).iloc[-1].to_numpy()
+    )
+    # revising the last point moves the diff forecast by the same amount
+    g = HMMForecaster(random_state=0).fit(y_fit)
+    base = g.predict(fh=[1, 2])
+    g.update(y_fit.iloc[-1:] + 1.0, update_params=False)
+    moved = g.predict(fh=[1, 2])
+    refit = HMMForecaster(random_state=0).fit(y_fit)
+    refit.update(y_fit.iloc[-1:] + 1.0, update_params=False)
+    pd.testing.assert_series_equal(moved, refit.predict(fh=[1, 2]))
+    assert not np.allclose(moved.to_numpy(), base.to_numpy())
+
+
+def test_irregular_index_rejected_in_fit_and_update():
+    y_fit, y_new = _continued()
+    dates = pd.date_range("2000-01-01", periods=len(y_fit), freq="D")
+    irregular = y_fit.set_axis(
+        dates.delete([10, 11, 40]).append(dates[-3:] + 5 * dates.freq)
+    )
+    with pytest.raises(ValueError, match="regular time index"):
+        HMMForecaster(random_state=0).fit(irregular)
+    with pytest.raises(ValueError, match="evenly spaced"):
+        HMMForecaster(random_state=0).fit(y_fit.drop(y_fit.index[50]))
+    f = HMMForecaster(random_state=0).fit(y_fit)
+    before, cutoff = f.predict(fh=[1, 2]), f.cutoff
+    with pytest.raises(ValueError, match="evenly spaced"):
+        f.update(y_new.iloc[3:], update_params=False)  # a gap after the cutoff
+    assert f.cutoff.equals(cutoff)
+    pd.testing.assert_series_equal(f.predict(fh=[1, 2]), before)
+
+
+# --- magnitudes and degenerate series ---------------------------------------------
+
+
+def _widths(interval):
+    values = interval.to_numpy()
+    return values[:, 1::2] - values[:, 0::2]
+
+
+@pytest.mark.parametrize("transform", ["diff", "level", "log_diff"])
+@pytest.mark.parametrize("c", [1e-12, 1e200])
+def test_forecasts_scale_with_the_data(seasonal_series, transform, c):
+    params = {"transform": transform, "n_samples": 500, "random_state": 0}
+    fh = [1, 2, 6, 12]
+    base = HMMForecaster(**params).fit(seasonal_series)
+    scaled = HMMForecaster(**params).fit(seasonal_series * c)
+    np.testing.assert_allclose(
+        scaled.predict(fh=fh).to_numpy() / c, base.predict(fh=fh).to_numpy(), rtol=1e-7
+    )
+    interval = scaled.predict_interval(fh=fh, coverage=[0.8, 0.95])
+    np.testing.assert_allclose(
+        _widths(interval) / c,
+        _widths(base.predict_interval(fh=fh, coverage=[0.8, 0.95])),
+        rtol=1e-6,
+    )
+    var = scaled.predict_var(fh=fh).to_numpy()
+    if c < 1e100:  # c**2 * var is beyond the float range for c = 1e200
+        np.testing.assert_allclose(var / c**2, base.predict_var(fh=fh), rtol=1e-6)
+    else:
+        assert (var > 0).all()
+
+
+@pytest.mark.parametrize("transform", ["diff", "level", "log_diff"])
+@pytest.mark.parametrize("shape", ["constant", "trend"])
+def test_magnitude_sweep(transform, shape):
+    t = np.arange(60)
+    rng = np.random.default_rng(0)
+    unit = np.full(60, 3.5) if shape == "constant" else 2 + 0.05 * t
+    if shape == "trend":
+        unit = unit + 0.01 * rng.standard_normal(60)
+    fh = [1, 5, 20]
+    results = {}
+    for c in [1.0, 1e-12, 1e-6, 1e6, 1e12, 1e100, 1e200]:
+        y = pd.Series(unit * c, index=pd.period_range("2000-01", periods=60, freq="M"))
+        f = HMMForecaster(transform=transform, n_samples=300, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", HMMConvergenceWarning)
+            f.fit(y)
+        pred = f.predict(fh=fh).to_numpy().ravel()
+        interval = f.predict_interval(fh=fh, coverage=0.9).to_numpy()
+        assert np.isfinite(pred).all() and np.isfinite(interval).all(), c
+        assert (interval[:, 0] <= pred).all() and (pred <= interval[:, 1]).all(), c
+        results[c] = pred / c, interval / c
+        np.testing.assert_allclose(results[c][0], results[1.0][0], rtol=1e-7)
+        np.testing.assert_allclose(results[c][1], results[1.0][1], rtol=1e-7)
+    pred, interval = results[1.0]
+    if shape == "constant":
+        np.testing.assert_allclose(pred, 3.5, rtol=1e-9)
+        np.testing.assert_allclose(interval, 3.5, rtol=1e-9)
+    elif transform == "diff":  # continues the linear trend to within its noise
+        np.testing.assert_allclose(pred, 2 + 0.05 * (59 + np.array(fh)), rtol=0.05)
+        assert (interval[:, 1] - interval[:, 0] < 1.0).all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_log_diff_flat_and_exact_growth_continue_deterministically(seed):
+    index = pd.RangeIndex(40)
+    fh = [1, 2, 10, 100]
+    steps = np.array(fh)
+    for y, expected in [
+        (pd.Series(np.full(40, 3.5), index=index), np.full(4, 3.5)),
+        (
+            pd.Series(2.0 * 1.01 ** np.arange(40), index=index),
+            2.0 * 1.01 ** (39 + steps),
+        ),
+    ]:
+        f = HMMForecaster(transform="log_diff", random_state=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", HMMConvergenceWarning)
+            f.fit(y)
+        np.testing.assert_allclose(f.predict(fh=fh).to_numpy(), expected, rtol=1e-10)
+        sd = np.sqrt(f.predict_var(fh=fh).to_numpy()[:, 0])
+        assert (sd <= 1e-6 * expected).all(), sd
+        interval = f.predict_interval(fh=fh, coverage=0.95).to_numpy()
+        np.testing.assert_allclose(interval, expected[:, None].repeat(2, 1), rtol=1e-9)
+
+
+@pytest.mark.parametrize("n_states", [2, 3, 4])
+def test_empty_states_get_the_pooled_variance(n_states):
+    # on a flat series EM leaves all but one state empty, and hmmlearn's "diag"
+    # M-step divides the covariance prior by their ~0 occupancy: variance ~1e3
+    y = pd.Series(np.full(40, 3.5))
+    f = HMMForecaster(n_states=n_states, transform="level", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HMMConvergenceWarning)
+        f.fit(y)
+    u = (y.to_numpy()[:, None] - f.shift_) / f.scale_
+    occupancy = f.model_.predict_proba(u).sum(axis=0)
+    assert (occupancy < 1).sum() == n_states - 1  # the set-up: empty states
+    std_var = f.model_.covars_[:, 0, 0]
+    np.testing.assert_allclose(std_var, std_var[occupancy >= 1][0])
+    sd = np.sqrt(f.predict_var(fh=[1, 10]).to_numpy())
+    assert (sd <= 1e-9 * 3.5).all(), sd
+
+
+@pytest.mark.parametrize("transform", ["diff", "level", "log_diff"])
+def test_predict_var_finite_at_long_horizons(airline, transform):
+    f = HMMForecaster(transform=transform, random_state=0).fit(airline)
+    var = f.predict_var(fh=range(1, 501)).to_numpy()[:, 0]
+    assert np.isfinite(var).all() and (var > 0).all()
+    if transform != "level":  # a sum of more and more steps: spreads out
+        assert (np.diff(var) >= -1e-9 * var[1:]).all()
+    mean = f.predict(fh=range(1, 501)).to_numpy()
+    assert np.isfinite(mean).all()
+
+
+def test_log_diff_variance_finite_for_volatile_series():
+    # log returns with sd 0.85 on a tiny level: E[exp(2S)] alone passes the float
+    # range by step ~420, while the variance, about last^2 exp(2 h v), stays in it
+    rng = np.random.default_rng(0)
+    steps = rng.normal(0, 0.85, 300)
+    y = pd.Series(1e-100 * np.exp(np.cumsum(steps - steps.mean())))
+    f = HMMForecaster(n_states=1, transform="log_diff", random_state=0).fit(y)
+    var = f.predict_var(fh=range(1, 501)).to_numpy()[:, 0]
+    mean = f.predict(fh=range(1, 501)).to_numpy().ravel()
+    assert np.isfinite(var).all() and np.isfinite(mean).all()
+    v, m = f.covars_[0, 0, 0], f.means_[0, 0]
+    h = np.arange(1, 501)
+    expected = 2 * np.log(y.iloc[-1]) + h * (2 * m + v) + np.log(np.expm1(h * v))
+    np.testing.assert_allclose(np.log(var), expected, rtol=1e-9)
