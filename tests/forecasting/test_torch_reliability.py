@@ -37,6 +37,35 @@ def with_x(request):
     return make(request.param).fit(y.iloc[:30], X=X.iloc[:30], fh=[1, 2])
 
 
+# -- parameters ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"learning_rate": np.inf}, r"`learning_rate` must be a finite float"),
+        ({"learning_rate": float("nan")}, r"`learning_rate` must be a float"),
+        ({"dropout": np.inf}, r"`dropout` must be a float"),
+        ({"teacher_forcing_ratio": -np.inf}, r"`teacher_forcing_ratio` must be"),
+        ({"validation_fraction": np.inf}, r"`validation_fraction` must be"),
+    ],
+)
+def test_non_finite_parameters_are_rejected(params, match):
+    y, _ = data()
+    with pytest.raises(ValueError, match=match):
+        make(AttentionLSTMForecaster, **params).fit(y, fh=[1])
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+def test_validation_fraction_leaving_no_training_window_names_the_counts(cls):
+    y, _ = data(n=10)  # 10 - (4 + 2) + 1 = 5 windows
+    forecaster = make(cls, validation_fraction=0.9)
+    with pytest.raises(
+        ValueError,
+        match=r"`validation_fraction` \(0.9\) holds out 5 of the 5 windows .* "
+        r"0 training windows",
+    ):
+        forecaster.fit(y, fh=[1, 2])
+
+
 # -- streamed attention aggregates -----------------------------------------------------
 @pytest.mark.parametrize("how", ["mean", "max"])
 @pytest.mark.parametrize("cls", CLASSES)
