@@ -12,6 +12,42 @@ from sktime.forecasting.base import ForecastingHorizon
 
 from sktime_attention.utils._validation import check_finite_frame
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+# Moments are computed directly (bit for bit as before) while the squares of the
+# values stay far from float64 overflow and underflow; beyond, on values divided
+# by their largest magnitude.
+_SAFE_MAGNITUDE = (1e-100, 1e100)
+# A column whose spread is below this share of its magnitude is constant (the
+# rounding of its mean leaves a std of about 1e-17 of the values, not 0).
+_CONSTANT_SPREAD = 1e-12
+
+
+def _moments(array):
+    """Per-column centre and scale of ``array`` (L, F), relative to its magnitude.
+
+    The mean and std never overflow or underflow: columns of extreme magnitude
+    are divided by their largest absolute value first. A constant column gets its
+    magnitude as scale (its values scale to 0 and forecasts to that magnitude),
+    an all-zero column 1.
+    """
+    if not len(array):  # nothing to scale; the caller reports the empty series
+        return np.zeros(array.shape[1]), np.ones(array.shape[1])
+    magnitude = np.abs(array).max(axis=0)
+    low, high = _SAFE_MAGNITUDE
+    extreme = (magnitude > 0) & ((magnitude < low) | (magnitude > high))
+    if not extreme.any():
+        shift, spread = array.mean(axis=0), array.std(axis=0)
+    else:
+        shift, spread = np.empty_like(magnitude), np.empty_like(magnitude)
+        plain = array[:, ~extreme]
+        shift[~extreme], spread[~extreme] = plain.mean(axis=0), plain.std(axis=0)
+        unit = array[:, extreme] / magnitude[extreme]
+        shift[extreme] = unit.mean(axis=0) * magnitude[extreme]
+        spread[extreme] = unit.std(axis=0) * magnitude[extreme]
+    constant = ~(spread > _CONSTANT_SPREAD * magnitude)
+    spread[constant] = np.where(magnitude[constant] > 0, magnitude[constant], 1.0)
+    return shift, spread
+
 
 def split_series(y, X=None):
     """Split ``y`` (and ``X``) into per-series raw arrays (L_s, F).
@@ -54,9 +90,13 @@ class SeriesStore:
     X : pd.DataFrame or None
         Covariates on the index of ``y``.
     scaling : {"standard", "window", "none"}
-        ``"none"`` keeps raw values; the others z-score each column of each series
-        (a constant column is only centred). ``"window"`` also centres windows on
-        their last target value, which the network side does.
+        ``"none"`` keeps raw values; the others z-score each column of each series.
+        The mean and std are computed relative to the column's magnitude, so
+        values from 1e-300 to 1e300 scale alike; a constant column (std below
+        1e-12 of its magnitude) is centred and divided by its magnitude (by 1
+        if all zero). ``"window"`` also centres windows on their last target
+        value, which the network side does. Scaled values must fit in float32
+        (the network's precision); :meth:`scale` raises otherwise.
 
     Attributes
     ----------
@@ -92,11 +132,11 @@ class SeriesStore:
             self.shift = [np.zeros(a.shape[1]) for a in self.arrays]
             self.spread = [np.ones(a.shape[1]) for a in self.arrays]
         else:
-            self.shift = [a.mean(axis=0) for a in self.arrays]
-            # a constant column keeps scale 1: centred, never divided by 0
-            self.spread = [
-                np.where(a.std(axis=0) > 0, a.std(axis=0), 1.0) for a in self.arrays
-            ]
+            self.shift, self.spread = map(
+                list, zip(*(_moments(a) for a in self.arrays))
+            )
+        for s, array in enumerate(self.arrays):
+            self.scale(array, s)  # raises where scaled values overflow float32
 
     # -- layout -----------------------------------------------------------------
     @property
@@ -125,13 +165,13 @@ class SeriesStore:
 
     # -- scaling ----------------------------------------------------------------
     def scale(self, array, s):
-        """Scale raw (..., F) values of series ``s``."""
-        return (array - self.shift[s]) / self.spread[s]
+        """Scale raw (..., F) values of series ``s``; raise beyond float32."""
+        return _check_float32((array - self.shift[s]) / self.spread[s])
 
     def scale_covariates(self, values, s):
-        """Scale raw (..., C) covariate values of series ``s``."""
+        """Scale raw (..., C) covariate values of series ``s``; raise beyond float32."""
         n = self.n_targets
-        return (values - self.shift[s][n:]) / self.spread[s][n:]
+        return _check_float32((values - self.shift[s][n:]) / self.spread[s][n:])
 
     def unscale_targets(self, values, s):
         """Map scaled (..., N) target values of series ``s`` back to raw units."""
@@ -152,6 +192,7 @@ class SeriesStore:
             raise ValueError(f"`y` in update holds an unseen series {unseen[0]!r}")
         for key, index, array in zip(keys, indexes, arrays):
             s = self.keys.index(key)
+            self.scale(array, s)  # raises where scaled values overflow float32
             new = index > self.last_index[s][0]
             self.arrays[s] = np.concatenate([self.arrays[s], array[new]])
             if new.any():
@@ -258,6 +299,18 @@ class SeriesStore:
                 f"{list(y.columns)}"
             )
         return y[self.y_columns]
+
+
+def _check_float32(scaled):
+    """Return ``scaled`` if the network can read it in float32, else raise."""
+    if scaled.size and np.abs(scaled).max() > _FLOAT32_MAX:
+        raise ValueError(
+            f"values reach {np.abs(scaled).max():.3g} after scaling, beyond float32 "
+            f"(max {_FLOAT32_MAX:.3g}), the precision of the network; with "
+            '`scaling="none"` rescale the data or use scaling "standard" or '
+            '"window", or pass data within the range seen in fit'
+        )
+    return scaled
 
 
 def _index_after(index, horizon):

@@ -68,10 +68,12 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
         Decoder steps in training. None: the largest step of ``fh`` passed to
         ``fit``, else ``window_length``.
     scaling : {"standard", "window", "none"}, default="window"
-        ``"standard"`` z-scores each column of each series (a constant column is
-        only centred); ``"window"`` also expresses targets relative to the last
-        value of each window; ``"none"`` uses raw values. Feature attention
-        compares features after this scaling.
+        ``"standard"`` z-scores each column of each series, relative to its
+        magnitude (values from 1e-300 to 1e300 forecast alike; a constant column
+        is centred and divided by its magnitude); ``"window"`` also expresses
+        targets relative to the last value of each window; ``"none"`` uses raw
+        values, which must fit in float32 (a ValueError otherwise). Feature
+        attention compares features after this scaling.
     windows_per_epoch : int or None, default=None
         Sample at most this many training windows per epoch (None: all).
     fine_tune_epochs : int, default=0

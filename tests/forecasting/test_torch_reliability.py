@@ -37,6 +37,64 @@ def with_x(request):
     return make(request.param).fit(y.iloc[:30], X=X.iloc[:30], fh=[1, 2])
 
 
+# -- extreme magnitudes ----------------------------------------------------------------
+MAGNITUDES = [1e-12, 1e-6, 1.0, 1e6, 1e100, 1e200]
+
+
+def _shape(kind, n=40):
+    t = np.arange(n, dtype=float)
+    return np.ones(n) if kind == "constant" else 1.0 + t / n + 0.1 * np.sin(t)
+
+
+@pytest.mark.parametrize("scaling", ["standard", "window"])
+@pytest.mark.parametrize("kind", ["constant", "trending"])
+@pytest.mark.parametrize("cls", CLASSES)
+def test_forecasts_are_finite_and_scale_with_the_data(cls, kind, scaling):
+    index = pd.period_range("2000-01", periods=40, freq="M")
+    base = _shape(kind)
+    unit = None
+    for magnitude in MAGNITUDES:
+        y = pd.Series(base * magnitude, index=index, name="y")
+        params = {**cls.get_test_params()[0], "scaling": scaling}
+        pred = cls(**params).fit(y, fh=[1, 2, 3]).predict()
+        relative = pred.to_numpy() / magnitude
+        assert np.isfinite(relative).all(), (magnitude, relative)
+        # within a sane range of the data: data lie in [0.9, 2.1] of the magnitude
+        assert (np.abs(relative) < 10).all(), (magnitude, relative)
+        if kind == "constant":
+            np.testing.assert_allclose(relative, 1.0, atol=1.0)
+        # the same data at another magnitude gives the same relative forecast
+        if unit is None:
+            unit = relative
+        np.testing.assert_allclose(relative, unit, rtol=1e-5)
+
+
+@pytest.mark.parametrize("magnitude", [1e-9, 1e-12])
+def test_constant_tiny_series_is_forecast_at_its_level(magnitude):
+    forecasts = {}
+    for level in (magnitude, 1.0):
+        y = pd.Series(np.full(40, level), index=pd.RangeIndex(40))
+        forecaster = make(DualStageAttentionForecaster, scaling="standard")
+        forecasts[level] = forecaster.fit(y, fh=[1, 2]).predict() / level
+    # once off by 0.5 in absolute terms (5e8 times the level): now relative
+    np.testing.assert_allclose(forecasts[magnitude], 1.0, atol=1.0)
+    np.testing.assert_allclose(forecasts[magnitude], forecasts[1.0], rtol=1e-5)
+
+
+def test_extreme_covariates_scale_too():
+    y, X = data()
+    forecaster = make(DualStageAttentionForecaster, scaling="standard")
+    forecaster.fit(y.iloc[:30], X=X.iloc[:30] * 1e250, fh=[1])
+    pred = forecaster.predict(X=X.iloc[30:31] * 1e250)
+    assert np.isfinite(pred.to_numpy()).all()
+
+
+def test_scaling_none_rejects_values_beyond_float32():
+    y = pd.Series(_shape("trending") * 1e200, index=pd.RangeIndex(40))
+    with pytest.raises(ValueError, match=r"beyond float32"):
+        make(AttentionLSTMForecaster, scaling="none").fit(y, fh=[1])
+
+
 # -- parameters ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "params, match",
