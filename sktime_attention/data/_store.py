@@ -10,7 +10,11 @@ import numpy as np
 import pandas as pd
 from sktime.forecasting.base import ForecastingHorizon
 
-from sktime_attention.utils._validation import check_finite_frame
+from sktime_attention.utils._validation import (
+    check_columns,
+    check_finite_frame,
+    check_regular_index,
+)
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 # Moments are computed directly (bit for bit as before) while the squares of the
@@ -103,7 +107,9 @@ class SeriesStore:
     keys : list
         Series keys, ``[None]`` for a single series.
     arrays : list of np.ndarray
-        Raw (L_s, F) history per series, extended by :meth:`extend`.
+        Raw (L_s, F) history per series, extended and revised by :meth:`extend`.
+    indexes : list of pd.Index
+        Time index of each series' history (the rows of ``arrays``).
     last_index : list of pd.Index
         Last time point of each series (length-1 index).
     shift, spread : list of np.ndarray
@@ -126,8 +132,8 @@ class SeriesStore:
         self.n_targets = y.shape[1]
         self.n_covariates = 0 if X is None else X.shape[1]
         self.index_names = list(y.index.names)
-        self.keys, indexes, self.arrays = split_series(y, X)
-        self.last_index = [index[-1:] for index in indexes]
+        self.keys, self.indexes, self.arrays = split_series(y, X)
+        self.last_index = [index[-1:] for index in self.indexes]
         if scaling == "none":
             self.shift = [np.zeros(a.shape[1]) for a in self.arrays]
             self.spread = [np.ones(a.shape[1]) for a in self.arrays]
@@ -185,18 +191,44 @@ class SeriesStore:
         return np.stack([self.scale(a[-t:], s) for s, a in enumerate(self.arrays)])
 
     def extend(self, y, X=None):
-        """Append the points of ``y`` (and ``X``) later than each series' end."""
+        """Add the points of ``y`` (and ``X``) to the history: revise, then append.
+
+        Points at or before a series' end revise the stored values at those time
+        points (the network's context then reads the revised data); later points
+        are appended and must continue the series' time steps. The scaler is
+        kept. Raises before changing anything if a point is not on the stored
+        time grid or leaves a gap.
+        """
         keys, indexes, arrays = split_series(y, X)
         unseen = [k for k in keys if k not in self.keys]
         if unseen:
             raise ValueError(f"`y` in update holds an unseen series {unseen[0]!r}")
+        changes = []
         for key, index, array in zip(keys, indexes, arrays):
             s = self.keys.index(key)
+            name = "y" if key is None else f"y {key!r}"
+            check_regular_index(index, name)
+            new = np.asarray(index > self.last_index[s][0])
+            at = self.indexes[s].get_indexer(index[~new])
+            if (at < 0).any():
+                off = index[~new][at < 0]
+                raise ValueError(
+                    f"`{name}` in update has time points not among those seen so "
+                    f"far and not after the end {self.last_index[s][0]}: "
+                    f"{list(off[:5])}{' ...' if len(off) > 5 else ''}"
+                )
+            if new.any():  # the new points must continue the stored time steps
+                joined = self.indexes[s][-2:].append(index[new])
+                check_regular_index(joined, f"{name} in update (after the data seen)")
             self.scale(array, s)  # raises where scaled values overflow float32
-            new = index > self.last_index[s][0]
-            self.arrays[s] = np.concatenate([self.arrays[s], array[new]])
-            if new.any():
-                self.last_index[s] = index[new][-1:]
+            changes.append((s, at, array[~new], index[new], array[new]))
+        for s, at, revised, index, appended in changes:
+            if len(at):  # arrays are the store's own copies (split_series)
+                self.arrays[s][at] = revised
+            if len(index):
+                self.arrays[s] = np.concatenate([self.arrays[s], appended])
+                self.indexes[s] = self.indexes[s].append(index)
+                self.last_index[s] = index[-1:]
 
     # -- time -------------------------------------------------------------------
     def series_cutoff(self, s, cutoff):
@@ -259,11 +291,8 @@ class SeriesStore:
                 "`X` is required in get_attention with `y`: the model was fitted "
                 "with X, and every window reads past X"
             )
-        if self.n_covariates and X is not None:
-            missing = [c for c in self.X_columns if c not in X.columns]
-            if missing:
-                raise ValueError(f"`X` lacks the fitted columns {missing}")
-            X = X[self.X_columns]
+        if X is not None:
+            X = check_columns(X, self.X_columns, "X", "get_attention")
         if y is None:
             keys, positions, arrays = self.keys, range(len(self.keys)), self.arrays
             indexes = [self.history_index(s, cutoff) for s in positions]
@@ -291,14 +320,9 @@ class SeriesStore:
             y = y.to_frame()
         if not isinstance(y, pd.DataFrame):
             raise TypeError(f"`y` must be a pd.Series or pd.DataFrame, got {type(y)}")
-        if y.shape[1] == 1 and self.n_targets == 1:
-            return y.set_axis(self.y_columns, axis=1)
-        if set(y.columns) != set(self.y_columns):
-            raise ValueError(
-                f"`y` must have the fitted columns {self.y_columns}, got "
-                f"{list(y.columns)}"
-            )
-        return y[self.y_columns]
+        return check_columns(
+            y, self.y_columns, "y", "get_attention", rename_single=self.n_targets == 1
+        )
 
 
 def _check_float32(scaled):

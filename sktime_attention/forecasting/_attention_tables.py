@@ -99,6 +99,7 @@ class _AttentionTables:
             fh = ForecastingHorizon(fh, is_relative=True)
         steps = self._steps(fh)
         horizon = int(steps.max())
+        X = self._match_X(X, "predict_attention")
         _, temporal, _ = self._run(horizon, self._future(X, horizon))
         return temporal_table(temporal, steps, self._store.keys)
 

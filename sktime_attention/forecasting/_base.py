@@ -28,7 +28,13 @@ from sktime_attention.training import (
     train_network,
 )
 from sktime_attention.training._train import LOSSES
-from sktime_attention.utils._validation import check_float, check_int, check_option
+from sktime_attention.utils._validation import (
+    check_columns,
+    check_float,
+    check_int,
+    check_option,
+    check_regular_index,
+)
 
 SCALINGS = ("standard", "window", "none")
 DEVICES = ("auto", "cpu", "cuda")
@@ -100,7 +106,8 @@ class _Seq2SeqForecaster(_AttentionTables, BaseForecaster):
                     )
             layout["horizon"] = config["horizon"]
         self.horizon_ = layout["horizon"]
-        self._store = SeriesStore(y, X, self.scaling)
+        self._store = SeriesStore(y, X, self.scaling)  # checks values first
+        check_regular_index(y.index, "y")
         length = self.window_length + self.horizon_
         too_short = [len(a) for a in self._store.arrays if len(a) < length]
         if too_short:
@@ -119,6 +126,7 @@ class _Seq2SeqForecaster(_AttentionTables, BaseForecaster):
             self._train()
         elif self.fine_tune_epochs:
             self._train(self.network_, self.fine_tune_epochs)
+        self._stored_cutoff = self.cutoff  # restored if an update is rejected
         self._set_cutoff_attention()
         return self
 
@@ -218,7 +226,17 @@ class _Seq2SeqForecaster(_AttentionTables, BaseForecaster):
             )
         return steps
 
+    def _match_X(self, X, where):
+        """Return ``X`` with the fitted columns in fitted order (matched by name).
+
+        None stays None where ``fit`` saw ``X``: the caller says what is missing.
+        """
+        if X is None:
+            return None
+        return check_columns(X, self._store.X_columns, "X", where)
+
     def _predict(self, fh, X=None):
+        X = self._match_X(X, "predict")
         store, steps = self._store, self._steps(fh)
         gaps = [store.gap(s, self.cutoff, fh.freq) for s in range(len(store.keys))]
         horizon = int(steps.max()) + max(gaps)
@@ -235,7 +253,19 @@ class _Seq2SeqForecaster(_AttentionTables, BaseForecaster):
         return pd.concat(frames, keys=store.keys, names=store.index_names[:-1])
 
     def _update(self, y, X=None, update_params=True):
-        self._store.extend(y, X)
+        store = self._store
+        try:
+            y = check_columns(
+                y, store.y_columns, "y", "update", rename_single=store.n_targets == 1
+            )
+            X = check_columns(X, store.X_columns, "X", "update")
+            store.extend(y, X)  # checks values and time steps before any change
+        except ValueError:
+            # sktime moved the cutoff before calling _update; the data was
+            # rejected, so the forecaster stays where its stored data ends
+            self._set_cutoff(self._stored_cutoff)
+            raise
+        self._stored_cutoff = self.cutoff
         if update_params and self.refit_on_update:
             self._train()
         self._set_cutoff_attention()

@@ -82,7 +82,7 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     refit_on_update : bool, default=False
         If True, ``update(update_params=True)`` retrains on all data seen;
         otherwise ``update`` only moves the cutoff, the context window and the
-        attention tables.
+        attention tables. See Notes for how ``update`` reads its data.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Training device; "auto" takes CUDA when available. The fitted network is
         kept on the CPU, where prediction runs.
@@ -132,6 +132,16 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
 
     Notes
     -----
+    How ``update`` reads its data: columns of ``y`` and ``X`` are matched by
+    name with those seen in ``fit`` (their order does not matter; missing,
+    extra or renamed columns raise, and a univariate ``y`` may come under any
+    name). Points later than the stored end are appended and must continue its
+    time steps (irregular indexes and gaps raise, in ``fit`` too). Points at or
+    before the stored end revise the stored values at those time points: the
+    context window the network reads, ``get_history`` and, with
+    ``refit_on_update``, retraining then use the revised data. The scaler fitted
+    in ``fit`` is kept. A rejected update changes nothing, the cutoff included.
+
     Attention weights show where the network looked, not what caused the
     forecast; see the user guide for how to read them.
 

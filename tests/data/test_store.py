@@ -56,6 +56,39 @@ def test_extend_appends_only_new_points_and_rejects_unseen_series():
         store.extend(unseen)
 
 
+def test_extend_revises_points_already_seen_and_appends_later_ones():
+    store = SeriesStore(panel(), None, "standard")
+    shift = [x.copy() for x in store.shift]
+    update = pd.concat(
+        [frame([-1.0, -2.0, 7.0], start="2000-04")],
+        keys=["b"],
+        names=["series", "time"],
+    )
+    store.extend(update)
+    np.testing.assert_array_equal(store.arrays[1][:, 0], [10, -1, -2, 7])
+    np.testing.assert_array_equal(store.arrays[0][:, 0], np.arange(6.0))
+    assert store.last_index[1][0] == pd.Period("2000-06", "M")
+    assert list(store.indexes[1].astype(str)) == [
+        "2000-03",
+        "2000-04",
+        "2000-05",
+        "2000-06",
+    ]
+    np.testing.assert_array_equal(store.shift[1], shift[1])  # the scaler is kept
+
+
+def test_extend_rejects_off_grid_points_and_gaps_before_changing_anything():
+    store = SeriesStore(frame(np.arange(6.0)), None, "standard")
+    before = [a.copy() for a in store.arrays]
+    with pytest.raises(ValueError, match=r"gap between 2000-06 and 2000-08"):
+        store.extend(frame([1.0, 2.0], start="2000-08"))
+    ints = pd.DataFrame({"y": np.arange(6.0)}, index=pd.Index(np.arange(0, 12, 2)))
+    int_store = SeriesStore(ints, None, "standard")
+    with pytest.raises(ValueError, match=r"not among those seen so far"):
+        int_store.extend(pd.DataFrame({"y": [1.0]}, index=pd.Index([3])))
+    np.testing.assert_array_equal(store.arrays[0], before[0])
+
+
 @pytest.mark.parametrize("magnitude", [1e-250, 1e-12, 1e12, 1e250])
 def test_scaling_is_relative_to_the_magnitude(magnitude):
     values = np.array([1.0, 3.0, 2.0, 5.0])

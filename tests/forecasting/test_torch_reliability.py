@@ -5,6 +5,9 @@ extreme magnitudes, non-finite parameters, irregular time indexes and streamed
 attention aggregates.
 """
 
+import copy
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,6 +38,211 @@ def data(n=40, seed=0):
 def with_x(request):
     y, X = data()
     return make(request.param).fit(y.iloc[:30], X=X.iloc[:30], fh=[1, 2])
+
+
+# -- columns are matched by name ---------------------------------------------------
+def test_update_with_reordered_columns_gives_the_same_forecast(with_x):
+    y, X = data()
+    f_in_order, f_swapped = copy.deepcopy(with_x), copy.deepcopy(with_x)
+    f_in_order.update(y.iloc[30:34], X=X.iloc[30:34], update_params=False)
+    f_swapped.update(
+        y.iloc[30:34][["b", "a"]], X=X.iloc[30:34][["d", "c"]], update_params=False
+    )
+    future = X.iloc[34:36]
+    pd.testing.assert_frame_equal(
+        f_swapped.predict(X=future), f_in_order.predict(X=future)
+    )
+    pd.testing.assert_frame_equal(
+        f_swapped.predict(X=future[["d", "c"]]), f_in_order.predict(X=future)
+    )
+
+
+@pytest.mark.parametrize(
+    "y_cols, X_cols, match",
+    [
+        (["a", "z"], ["c", "d"], r"`y` in update .* missing \['b'\], unexpected"),
+        (["a"], ["c", "d"], r"`y` in update .* missing \['b'\]"),
+        (["a", "b", "z"], ["c", "d"], r"unexpected \['z'\]"),
+        (["a", "b"], ["c"], r"`X` in update .* missing \['d'\]"),
+        (["a", "b"], ["c", "d", "e"], r"`X` in update .* unexpected \['e'\]"),
+        (["a", "b"], None, r"`X` is required in update"),
+    ],
+)
+def test_update_rejects_missing_extra_or_renamed_columns(with_x, y_cols, X_cols, match):
+    y, X = data()
+    y, X = y.assign(z=1.0), X.assign(e=1.0)
+    forecaster = copy.deepcopy(with_x)
+    before = pickle.dumps(forecaster._store)
+    X_new = None if X_cols is None else X.iloc[30:32][X_cols]
+    with pytest.raises(ValueError, match=match):
+        forecaster.update(y.iloc[30:32][y_cols], X=X_new, update_params=False)
+    assert pickle.dumps(forecaster._store) == before  # nothing half-applied
+    assert forecaster.cutoff[0] == y.index[29]  # and the cutoff stays
+
+
+def test_update_with_x_for_a_model_fitted_without_x_raises():
+    y, X = data()
+    forecaster = make(AttentionLSTMForecaster).fit(y.iloc[:30], fh=[1])
+    with pytest.raises(ValueError, match=r"`X` must be None in update"):
+        forecaster.update(y.iloc[30:32], X=X.iloc[30:32], update_params=False)
+
+
+def test_predict_and_predict_attention_match_x_by_name(with_x):
+    _, X = data()
+    future = X.iloc[30:32]
+    expected = with_x.predict(X=future)
+    pd.testing.assert_frame_equal(with_x.predict(X=future[["d", "c"]]), expected)
+    pd.testing.assert_frame_equal(
+        with_x.predict_attention(X=future[["d", "c"]]),
+        with_x.predict_attention(X=future),
+    )
+    for where, call in [
+        ("predict", with_x.predict),
+        ("predict_attention", with_x.predict_attention),
+    ]:
+        with pytest.raises(ValueError, match=rf"`X` in {where} .* missing \['d'\]"):
+            call(X=future.rename(columns={"d": "D"}))
+        with pytest.raises(ValueError, match=rf"`X` in {where} .* unexpected \['e'\]"):
+            call(X=future.assign(e=0.0))
+
+
+def test_predict_with_x_for_a_model_fitted_without_x_raises():
+    y, X = data()
+    forecaster = make(AttentionLSTMForecaster).fit(y.iloc[:30], fh=[1])
+    with pytest.raises(ValueError, match=r"`X` must be None in predict"):
+        forecaster.predict(X=X.iloc[30:31])
+
+
+def test_get_attention_matches_y_and_x_by_name(with_x):
+    y, X = data()
+    expected = with_x.get_attention(y.iloc[:30], X.iloc[:32], aggregate="mean")
+    tables = with_x.get_attention(
+        y.iloc[:30][["b", "a"]], X.iloc[:32][["d", "c"]], aggregate="mean"
+    )
+    for kind in ("temporal", "feature"):
+        if expected[kind] is None:
+            assert tables[kind] is None
+            continue
+        pd.testing.assert_frame_equal(tables[kind], expected[kind])
+    with pytest.raises(ValueError, match=r"`y` in get_attention .* missing \['b'\]"):
+        with_x.get_attention(y.iloc[:30][["a"]], X.iloc[:32])
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+def test_unnamed_or_renamed_univariate_y_in_update_is_the_fitted_column(cls):
+    y, _ = data()
+    series = y["a"].rename("sales")
+    f_named = make(cls).fit(series.iloc[:30], fh=[1, 2])
+    f_unnamed, f_renamed = copy.deepcopy(f_named), copy.deepcopy(f_named)
+    f_named.update(series.iloc[30:34], update_params=False)
+    f_unnamed.update(series.iloc[30:34].rename(None), update_params=False)
+    f_renamed.update(series.iloc[30:34].to_frame("other"), update_params=False)
+    expected = f_named.predict()
+    assert f_named.get_history().columns.tolist() == ["sales"]
+    # sktime names the returned Series after the last `y` passed; values agree
+    pd.testing.assert_series_equal(f_unnamed.predict(), expected, check_names=False)
+    pd.testing.assert_series_equal(
+        f_renamed.predict().iloc[:, 0], expected, check_names=False
+    )
+
+
+# -- update revises points already seen ----------------------------------------------
+@pytest.mark.parametrize("cls", CLASSES)
+def test_update_revises_points_already_seen(cls):
+    y, _ = data()
+    forecaster = make(cls).fit(y.iloc[:30], fh=[1, 2])
+    before = forecaster.predict()
+    revised = y.iloc[27:30] * 3 + 1
+    forecaster.update(revised, update_params=False)
+    history = forecaster.get_history()
+    assert forecaster.cutoff[0] == y.index[29]
+    assert len(history) == 30
+    pd.testing.assert_frame_equal(history.iloc[27:], revised, check_freq=False)
+    pd.testing.assert_frame_equal(history.iloc[:27], y.iloc[:27], check_freq=False)
+    assert not np.allclose(forecaster.predict(), before)  # the context changed
+    # revising back restores the forecast exactly
+    forecaster.update(y.iloc[27:30], update_params=False)
+    pd.testing.assert_frame_equal(forecaster.predict(), before)
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+def test_revision_and_new_points_in_one_update_equal_two_updates(cls):
+    y, X = data()
+    fitted = make(cls).fit(y.iloc[:30], X=X.iloc[:30], fh=[1, 2])
+    y_new = pd.concat([y.iloc[26:30] - 5, y.iloc[30:33]])
+    once, twice = copy.deepcopy(fitted), copy.deepcopy(fitted)
+    once.update(y_new, X=X.iloc[26:33], update_params=False)
+    twice.update(y_new.iloc[:4], X=X.iloc[26:30], update_params=False)
+    twice.update(y_new.iloc[4:], X=X.iloc[30:33], update_params=False)
+    pd.testing.assert_frame_equal(
+        once.predict(X=X.iloc[33:35]), twice.predict(X=X.iloc[33:35])
+    )
+    pd.testing.assert_frame_equal(once.get_history(), twice.get_history())
+    assert once.cutoff[0] == y.index[32]
+
+
+def test_update_with_the_full_series_again_changes_nothing():
+    y, _ = data()
+    fitted = make(AttentionLSTMForecaster).fit(y.iloc[:30], fh=[1, 2])
+    incremental, full = copy.deepcopy(fitted), copy.deepcopy(fitted)
+    incremental.update(y.iloc[30:35], update_params=False)
+    full.update(y.iloc[:35], update_params=False)
+    pd.testing.assert_frame_equal(full.predict(), incremental.predict())
+
+
+def test_refit_on_update_trains_on_the_revised_data():
+    y, _ = data()
+    params = dict(refit_on_update=True, max_epochs=1)
+    a = make(AttentionLSTMForecaster, **params).fit(y.iloc[:30], fh=[1])
+    b = copy.deepcopy(a)
+    a.update(y.iloc[10:30] * 2, update_params=True)  # revision only
+    b.update(y.iloc[10:30], update_params=True)  # same values: no revision
+    assert not np.allclose(a.predict(), b.predict())
+
+
+def test_panel_update_revises_one_series():
+    y, _ = data()
+    panel = pd.concat([y.iloc[:30], y.iloc[:30] + 1], keys=["p", "q"])
+    forecaster = make(AttentionLSTMForecaster).fit(panel, fh=[1])
+    revision = pd.concat([y.iloc[28:30] * 0], keys=["q"])
+    forecaster.update(revision, update_params=False)
+    history = forecaster.get_history()
+    np.testing.assert_array_equal(history.loc["q"].iloc[28:], 0.0)
+    np.testing.assert_array_equal(history.loc["p"], y.iloc[:30])
+
+
+def test_update_points_off_the_time_grid_or_after_a_gap_raise():
+    y, _ = data()
+    forecaster = make(AttentionLSTMForecaster).fit(y.iloc[:30], fh=[1])
+    before = pickle.dumps(forecaster._store)
+    with pytest.raises(ValueError, match=r"gap between 2002-06 and 2002-09"):
+        forecaster.update(y.iloc[32:34], update_params=False)
+    with pytest.raises(ValueError, match=r"evenly spaced"):
+        forecaster.update(y.iloc[[30, 31, 33]], update_params=False)
+    assert pickle.dumps(forecaster._store) == before
+    ints = y.iloc[:30].set_axis(pd.Index(np.arange(0, 60, 2)))
+    forecaster = make(AttentionLSTMForecaster).fit(ints, fh=[1])
+    odd = y.iloc[:1].set_axis(pd.Index([7]))
+    with pytest.raises(ValueError, match=r"not among those seen so far"):
+        forecaster.update(odd, update_params=False)
+
+
+def test_update_never_modifies_the_callers_data():
+    y, X = data()
+    forecaster = make(DualStageAttentionForecaster).fit(
+        y.iloc[:30], X=X.iloc[:30], fh=[1, 2]
+    )
+    y_new, X_new = y.iloc[25:34][["b", "a"]], X.iloc[25:34][["d", "c"]]
+    y_copy, X_copy = y_new.copy(), X_new.copy()
+    forecaster.update(y_new, X=X_new, update_params=False)
+    forecaster.predict(X=X.iloc[34:36])
+    pd.testing.assert_frame_equal(y_new, y_copy)
+    pd.testing.assert_frame_equal(X_new, X_copy)
+    # and the forecaster holds no view of it
+    history = forecaster.get_history()
+    y_new.iloc[:, :] = -1.0
+    X_new.iloc[:, :] = -1.0
+    pd.testing.assert_frame_equal(forecaster.get_history(), history)
 
 
 # -- extreme magnitudes ----------------------------------------------------------------
@@ -95,6 +303,20 @@ def test_scaling_none_rejects_values_beyond_float32():
         make(AttentionLSTMForecaster, scaling="none").fit(y, fh=[1])
 
 
+def test_update_far_outside_the_fitted_range_raises_clearly():
+    y = pd.Series(_shape("trending"), index=pd.RangeIndex(40))
+    forecaster = make(AttentionLSTMForecaster).fit(y.iloc[:30], fh=[1])
+    expected = forecaster.predict()
+    with pytest.raises(ValueError, match=r"beyond float32"):
+        forecaster.update(y.iloc[30:32] * 1e300, update_params=False)
+    # the rejected update leaves data, cutoff and forecast as they were
+    assert forecaster.cutoff[0] == 29
+    pd.testing.assert_series_equal(forecaster.predict(), expected)
+    pd.testing.assert_series_equal(
+        forecaster.get_history().iloc[:, 0], y.iloc[:30], check_names=False
+    )
+
+
 # -- parameters ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "params, match",
@@ -122,6 +344,35 @@ def test_validation_fraction_leaving_no_training_window_names_the_counts(cls):
         r"0 training windows",
     ):
         forecaster.fit(y, fh=[1, 2])
+
+
+# -- regular time index ----------------------------------------------------------------
+def test_irregular_datetime_index_is_rejected_in_fit():
+    y, _ = data()
+    index = pd.DatetimeIndex(pd.date_range("2000-01-01", periods=40).delete(5))
+    y = pd.Series(np.arange(39.0), index=index)
+    with pytest.raises(ValueError, match=r"`y` must have a regular time index"):
+        make(AttentionLSTMForecaster).fit(y, fh=[1])
+
+
+def test_period_index_with_a_gap_is_rejected_in_fit():
+    y, _ = data()
+    with pytest.raises(ValueError, match=r"gap between 2000-05 and 2000-07"):
+        make(DualStageAttentionForecaster).fit(y.drop(y.index[5]), fh=[1])
+
+
+def test_panel_series_with_a_gap_is_rejected_in_fit():
+    y, _ = data()
+    panel = pd.concat([y, y.drop(y.index[7])], keys=["p", "q"])
+    with pytest.raises(ValueError, match=r"`y \('q',\)` must have evenly spaced"):
+        make(AttentionLSTMForecaster).fit(panel, fh=[1])
+
+
+def test_regular_datetime_index_without_freq_still_fits():
+    y = pd.Series(np.sin(np.arange(40.0)), index=pd.date_range("2000", periods=40))
+    y.index.freq = None
+    pred = make(AttentionLSTMForecaster).fit(y, fh=[1, 2]).predict()
+    assert list(pred.index) == list(pd.date_range("2000-02-10", periods=2))
 
 
 # -- streamed attention aggregates -----------------------------------------------------
