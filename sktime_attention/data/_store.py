@@ -10,7 +10,47 @@ import numpy as np
 import pandas as pd
 from sktime.forecasting.base import ForecastingHorizon
 
-from sktime_attention.utils._validation import check_finite_frame
+from sktime_attention.utils._validation import (
+    check_columns,
+    check_finite_frame,
+    check_regular_index,
+)
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+# Moments are computed directly (bit for bit as before) while the squares of the
+# values stay far from float64 overflow and underflow; beyond, on values divided
+# by their largest magnitude.
+_SAFE_MAGNITUDE = (1e-100, 1e100)
+# A column whose spread is below this share of its magnitude is constant (the
+# rounding of its mean leaves a std of about 1e-17 of the values, not 0).
+_CONSTANT_SPREAD = 1e-12
+
+
+def _moments(array):
+    """Per-column centre and scale of ``array`` (L, F), relative to its magnitude.
+
+    The mean and std never overflow or underflow: columns of extreme magnitude
+    are divided by their largest absolute value first. A constant column gets its
+    magnitude as scale (its values scale to 0 and forecasts to that magnitude),
+    an all-zero column 1.
+    """
+    if not len(array):  # nothing to scale; the caller reports the empty series
+        return np.zeros(array.shape[1]), np.ones(array.shape[1])
+    magnitude = np.abs(array).max(axis=0)
+    low, high = _SAFE_MAGNITUDE
+    extreme = (magnitude > 0) & ((magnitude < low) | (magnitude > high))
+    if not extreme.any():
+        shift, spread = array.mean(axis=0), array.std(axis=0)
+    else:
+        shift, spread = np.empty_like(magnitude), np.empty_like(magnitude)
+        plain = array[:, ~extreme]
+        shift[~extreme], spread[~extreme] = plain.mean(axis=0), plain.std(axis=0)
+        unit = array[:, extreme] / magnitude[extreme]
+        shift[extreme] = unit.mean(axis=0) * magnitude[extreme]
+        spread[extreme] = unit.std(axis=0) * magnitude[extreme]
+    constant = ~(spread > _CONSTANT_SPREAD * magnitude)
+    spread[constant] = np.where(magnitude[constant] > 0, magnitude[constant], 1.0)
+    return shift, spread
 
 
 def split_series(y, X=None):
@@ -54,16 +94,22 @@ class SeriesStore:
     X : pd.DataFrame or None
         Covariates on the index of ``y``.
     scaling : {"standard", "window", "none"}
-        ``"none"`` keeps raw values; the others z-score each column of each series
-        (a constant column is only centred). ``"window"`` also centres windows on
-        their last target value, which the network side does.
+        ``"none"`` keeps raw values; the others z-score each column of each series.
+        The mean and std are computed relative to the column's magnitude, so
+        values from 1e-300 to 1e300 scale alike; a constant column (std below
+        1e-12 of its magnitude) is centred and divided by its magnitude (by 1
+        if all zero). ``"window"`` also centres windows on their last target
+        value, which the network side does. Scaled values must fit in float32
+        (the network's precision); :meth:`scale` raises otherwise.
 
     Attributes
     ----------
     keys : list
         Series keys, ``[None]`` for a single series.
     arrays : list of np.ndarray
-        Raw (L_s, F) history per series, extended by :meth:`extend`.
+        Raw (L_s, F) history per series, extended and revised by :meth:`extend`.
+    indexes : list of pd.Index
+        Time index of each series' history (the rows of ``arrays``).
     last_index : list of pd.Index
         Last time point of each series (length-1 index).
     shift, spread : list of np.ndarray
@@ -86,17 +132,17 @@ class SeriesStore:
         self.n_targets = y.shape[1]
         self.n_covariates = 0 if X is None else X.shape[1]
         self.index_names = list(y.index.names)
-        self.keys, indexes, self.arrays = split_series(y, X)
-        self.last_index = [index[-1:] for index in indexes]
+        self.keys, self.indexes, self.arrays = split_series(y, X)
+        self.last_index = [index[-1:] for index in self.indexes]
         if scaling == "none":
             self.shift = [np.zeros(a.shape[1]) for a in self.arrays]
             self.spread = [np.ones(a.shape[1]) for a in self.arrays]
         else:
-            self.shift = [a.mean(axis=0) for a in self.arrays]
-            # a constant column keeps scale 1: centred, never divided by 0
-            self.spread = [
-                np.where(a.std(axis=0) > 0, a.std(axis=0), 1.0) for a in self.arrays
-            ]
+            self.shift, self.spread = map(
+                list, zip(*(_moments(a) for a in self.arrays))
+            )
+        for s, array in enumerate(self.arrays):
+            self.scale(array, s)  # raises where scaled values overflow float32
 
     # -- layout -----------------------------------------------------------------
     @property
@@ -125,13 +171,13 @@ class SeriesStore:
 
     # -- scaling ----------------------------------------------------------------
     def scale(self, array, s):
-        """Scale raw (..., F) values of series ``s``."""
-        return (array - self.shift[s]) / self.spread[s]
+        """Scale raw (..., F) values of series ``s``; raise beyond float32."""
+        return _check_float32((array - self.shift[s]) / self.spread[s])
 
     def scale_covariates(self, values, s):
-        """Scale raw (..., C) covariate values of series ``s``."""
+        """Scale raw (..., C) covariate values of series ``s``; raise beyond float32."""
         n = self.n_targets
-        return (values - self.shift[s][n:]) / self.spread[s][n:]
+        return _check_float32((values - self.shift[s][n:]) / self.spread[s][n:])
 
     def unscale_targets(self, values, s):
         """Map scaled (..., N) target values of series ``s`` back to raw units."""
@@ -145,17 +191,44 @@ class SeriesStore:
         return np.stack([self.scale(a[-t:], s) for s, a in enumerate(self.arrays)])
 
     def extend(self, y, X=None):
-        """Append the points of ``y`` (and ``X``) later than each series' end."""
+        """Add the points of ``y`` (and ``X``) to the history: revise, then append.
+
+        Points at or before a series' end revise the stored values at those time
+        points (the network's context then reads the revised data); later points
+        are appended and must continue the series' time steps. The scaler is
+        kept. Raises before changing anything if a point is not on the stored
+        time grid or leaves a gap.
+        """
         keys, indexes, arrays = split_series(y, X)
         unseen = [k for k in keys if k not in self.keys]
         if unseen:
             raise ValueError(f"`y` in update holds an unseen series {unseen[0]!r}")
+        changes = []
         for key, index, array in zip(keys, indexes, arrays):
             s = self.keys.index(key)
-            new = index > self.last_index[s][0]
-            self.arrays[s] = np.concatenate([self.arrays[s], array[new]])
-            if new.any():
-                self.last_index[s] = index[new][-1:]
+            name = "y" if key is None else f"y {key!r}"
+            check_regular_index(index, name)
+            new = np.asarray(index > self.last_index[s][0])
+            at = self.indexes[s].get_indexer(index[~new])
+            if (at < 0).any():
+                off = index[~new][at < 0]
+                raise ValueError(
+                    f"`{name}` in update has time points not among those seen so "
+                    f"far and not after the end {self.last_index[s][0]}: "
+                    f"{list(off[:5])}{' ...' if len(off) > 5 else ''}"
+                )
+            if new.any():  # the new points must continue the stored time steps
+                joined = self.indexes[s][-2:].append(index[new])
+                check_regular_index(joined, f"{name} in update (after the data seen)")
+            self.scale(array, s)  # raises where scaled values overflow float32
+            changes.append((s, at, array[~new], index[new], array[new]))
+        for s, at, revised, index, appended in changes:
+            if len(at):  # arrays are the store's own copies (split_series)
+                self.arrays[s][at] = revised
+            if len(index):
+                self.arrays[s] = np.concatenate([self.arrays[s], appended])
+                self.indexes[s] = self.indexes[s].append(index)
+                self.last_index[s] = index[-1:]
 
     # -- time -------------------------------------------------------------------
     def series_cutoff(self, s, cutoff):
@@ -218,11 +291,8 @@ class SeriesStore:
                 "`X` is required in get_attention with `y`: the model was fitted "
                 "with X, and every window reads past X"
             )
-        if self.n_covariates and X is not None:
-            missing = [c for c in self.X_columns if c not in X.columns]
-            if missing:
-                raise ValueError(f"`X` lacks the fitted columns {missing}")
-            X = X[self.X_columns]
+        if X is not None:
+            X = check_columns(X, self.X_columns, "X", "get_attention")
         if y is None:
             keys, positions, arrays = self.keys, range(len(self.keys)), self.arrays
             indexes = [self.history_index(s, cutoff) for s in positions]
@@ -250,14 +320,21 @@ class SeriesStore:
             y = y.to_frame()
         if not isinstance(y, pd.DataFrame):
             raise TypeError(f"`y` must be a pd.Series or pd.DataFrame, got {type(y)}")
-        if y.shape[1] == 1 and self.n_targets == 1:
-            return y.set_axis(self.y_columns, axis=1)
-        if set(y.columns) != set(self.y_columns):
-            raise ValueError(
-                f"`y` must have the fitted columns {self.y_columns}, got "
-                f"{list(y.columns)}"
-            )
-        return y[self.y_columns]
+        return check_columns(
+            y, self.y_columns, "y", "get_attention", rename_single=self.n_targets == 1
+        )
+
+
+def _check_float32(scaled):
+    """Return ``scaled`` if the network can read it in float32, else raise."""
+    if scaled.size and np.abs(scaled).max() > _FLOAT32_MAX:
+        raise ValueError(
+            f"values reach {np.abs(scaled).max():.3g} after scaling, beyond float32 "
+            f"(max {_FLOAT32_MAX:.3g}), the precision of the network; with "
+            '`scaling="none"` rescale the data or use scaling "standard" or '
+            '"window", or pass data within the range seen in fit'
+        )
+    return scaled
 
 
 def _index_after(index, horizon):

@@ -5,6 +5,7 @@ steps (lags ``-T + 1 .. 0``, 0 the window's last step), F encoder features.
 """
 
 __all__ = [
+    "WindowAggregate",
     "combine_window_tables",
     "feature_table",
     "stack_tables",
@@ -138,12 +139,89 @@ def window_tables(temporal, feature, ends, feature_names):
     return tables
 
 
+class WindowAggregate:
+    """Mean or max of one series' window attention, fed batch by batch.
+
+    Keeps a running sum (or max) and count per kind, so memory is that of one
+    batch whatever the number of windows; :meth:`tables` gives the same frames as
+    reducing the :func:`window_tables` of all windows with
+    ``groupby(level=-1).agg(how)``.
+
+    Parameters
+    ----------
+    how : {"mean", "max"}
+        The reduction over windows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sktime_attention.data._tables import WindowAggregate
+    >>> agg = WindowAggregate("mean")
+    >>> agg.add(np.full((3, 2, 4), 0.25), None)  # W=3 windows, H=2, T=4
+    >>> agg.add(np.full((1, 2, 4), np.nan), None)  # a window without future X
+    >>> agg.tables(pd.Index(["y"]))["temporal"].shape
+    (2, 4)
+    """
+
+    def __init__(self, how):
+        self.how = how
+        self.reduce = np.sum if how == "mean" else np.max
+        self.combine = np.add if how == "mean" else np.maximum
+        self.totals = {"temporal": None, "feature": None}
+        self.counts = {"temporal": 0, "feature": 0}
+        self.shapes = {}
+
+    def add(self, temporal, feature):
+        """Fold in a batch of windows' attention.
+
+        ``temporal`` (B, H, T) has NaN rows for windows whose forecast could not
+        run (left out); ``feature`` is (B, T, F) or None.
+        """
+        known = ~np.isnan(temporal).any(axis=(1, 2))
+        for kind, block in (("temporal", temporal[known]), ("feature", feature)):
+            if block is None:
+                continue
+            self.shapes[kind] = block.shape[1:]
+            if not len(block):
+                continue
+            part = self.reduce(block, axis=0)
+            total = self.totals[kind]
+            self.totals[kind] = part if total is None else self.combine(total, part)
+            self.counts[kind] += len(block)
+
+    def tables(self, feature_names):
+        """``{"temporal": frame by step, "feature": frame by lag or None}``.
+
+        A kind with no windows is an empty frame (None for feature attention the
+        network does not have).
+        """
+        tables = {"temporal": None, "feature": None}
+        for kind in ("temporal", "feature"):
+            if kind not in self.shapes:
+                continue
+            rows, width = self.shapes[kind]
+            if kind == "temporal":
+                index = pd.Index(np.arange(1, rows + 1), name="step")
+                columns = _lags(width)
+            else:
+                index, columns = _lags(rows), feature_names
+            values, count = self.totals[kind], self.counts[kind]
+            if not count:
+                values, index = np.empty((0, width)), index[:0]
+            elif self.how == "mean":
+                values = values / count
+            tables[kind] = pd.DataFrame(values, index=index, columns=columns)
+        return tables
+
+
 def combine_window_tables(blocks, keys, key_names, aggregate=None):
     """Stack the :func:`window_tables` of several series, optionally aggregated.
 
     ``aggregate`` "mean" or "max" reduces each series' windows to one table
-    indexed by ``step`` (temporal) or ``lag`` (feature). A kind missing for any
-    series, or with no rows at all, is None.
+    indexed by ``step`` (temporal) or ``lag`` (feature); blocks already reduced
+    (:meth:`WindowAggregate.tables`, indexed by that level alone) are kept as
+    they are. A kind missing for any series, or with no rows at all, is None.
     """
     tables = {}
     for kind, level in (("temporal", "step"), ("feature", "lag")):
@@ -156,7 +234,9 @@ def combine_window_tables(blocks, keys, key_names, aggregate=None):
             names.insert(len(key_names), "window_end")
         else:
             frames = [
-                frame.groupby(level=-1).agg(aggregate) if len(frame) else frame
+                frame.groupby(level=-1).agg(aggregate)
+                if len(frame) and frame.index.nlevels > 1
+                else frame
                 for frame in frames
             ]
         table = stack_tables(frames, keys, names)

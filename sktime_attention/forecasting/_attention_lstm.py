@@ -55,10 +55,13 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         Decoder steps in training. None: the largest step of ``fh`` passed to
         ``fit``, else ``window_length``.
     scaling : {"standard", "window", "none"}, default="window"
-        ``"standard"`` z-scores each column of each series (a constant column is
-        only centred); ``"window"`` also expresses targets relative to the last
-        value of each window, which helps trending series and many series of
-        different levels; ``"none"`` uses raw values.
+        ``"standard"`` z-scores each column of each series, relative to its
+        magnitude (values from 1e-300 to 1e300 forecast alike; a constant column
+        is centred and divided by its magnitude); ``"window"`` also expresses
+        targets relative to the last value of each window, which helps trending
+        series and many series of different levels; ``"none"`` uses raw values,
+        which must fit in float32 (a ValueError otherwise) and train well only
+        near unit scale.
     windows_per_epoch : int or None, default=None
         Sample at most this many training windows per epoch (None: all).
     fine_tune_epochs : int, default=0
@@ -66,7 +69,8 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         ``fit`` (0: ``fit`` only sets the context the pretrained network reads).
     refit_on_update : bool, default=False
         If True, ``update(update_params=True)`` retrains on all data seen;
-        otherwise ``update`` only moves the cutoff and the context window.
+        otherwise ``update`` only moves the cutoff and the context window. See
+        Notes for how ``update`` reads its data.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Training device; "auto" takes CUDA when available. The fitted network is
         kept on the CPU, where prediction runs, so models move between machines.
@@ -100,6 +104,18 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
     pretrain_config_ : dict
         Only after ``pretrain``: the data layout the global network expects
         (``n_targets``, ``n_covariates``, column names, ``horizon``).
+
+    Notes
+    -----
+    How ``update`` reads its data: columns of ``y`` and ``X`` are matched by
+    name with those seen in ``fit`` (their order does not matter; missing,
+    extra or renamed columns raise, and a univariate ``y`` may come under any
+    name). Points later than the stored end are appended and must continue its
+    time steps (irregular indexes and gaps raise, in ``fit`` too). Points at or
+    before the stored end revise the stored values at those time points: the
+    context window the network reads, ``get_history`` and, with
+    ``refit_on_update``, retraining then use the revised data. The scaler fitted
+    in ``fit`` is kept. A rejected update changes nothing, the cutoff included.
 
     See Also
     --------

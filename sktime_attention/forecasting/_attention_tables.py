@@ -16,6 +16,7 @@ from sktime.forecasting.base import ForecastingHorizon
 
 from sktime_attention.data import temporal_table
 from sktime_attention.data._tables import (
+    WindowAggregate,
     combine_window_tables,
     stack_tables,
     window_tables,
@@ -98,6 +99,7 @@ class _AttentionTables:
             fh = ForecastingHorizon(fh, is_relative=True)
         steps = self._steps(fh)
         horizon = int(steps.max())
+        X = self._match_X(X, "predict_attention")
         _, temporal, _ = self._run(horizon, self._future(X, horizon))
         return temporal_table(temporal, steps, self._store.keys)
 
@@ -121,7 +123,8 @@ class _AttentionTables:
             them those windows get feature attention only.
         aggregate : {None, "mean", "max"}, default=None
             None returns one block per window; "mean" or "max" reduces over
-            windows.
+            windows while the network runs batch by batch, so memory stays that
+            of one batch however long the series.
 
         Returns
         -------
@@ -161,16 +164,31 @@ class _AttentionTables:
             if future is not None:  # rows after each window's end: (W, H, C)
                 future = sliding_window_view(future[t:], horizon, axis=0)
                 future = future.transpose(0, 2, 1)
-            _, temporal, feature = run_network(
-                self.network_,
-                past,
-                future,
-                horizon,
-                center=self.scaling == "window",
-                num_threads=self.num_threads,
-                batch_size=self._ATTENTION_BATCH,
+            if aggregate is not None:  # reduce batch by batch: memory O(batch)
+                reduced = WindowAggregate(aggregate)
+                for i in range(0, len(past), self._ATTENTION_BATCH):
+                    rows = slice(i, i + self._ATTENTION_BATCH)
+                    part = None if future is None else future[rows]
+                    reduced.add(*self._window_attention(past[rows], part, None))
+                blocks.append(reduced.tables(store.feature_names))
+                continue
+            temporal, feature = self._window_attention(
+                past, future, self._ATTENTION_BATCH
             )
             ends = index[t - 1 :]
             blocks.append(window_tables(temporal, feature, ends, store.feature_names))
         keys = [key for key, *_ in series]
         return combine_window_tables(blocks, keys, store.key_names, aggregate)
+
+    def _window_attention(self, past, future, batch_size):
+        """Temporal (W, H, T) and feature (W, T, F) or None attention of windows."""
+        _, temporal, feature = run_network(
+            self.network_,
+            past,
+            future,
+            self.horizon_,
+            center=self.scaling == "window",
+            num_threads=self.num_threads,
+            batch_size=batch_size,
+        )
+        return temporal, feature

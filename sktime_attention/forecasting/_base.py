@@ -28,7 +28,13 @@ from sktime_attention.training import (
     train_network,
 )
 from sktime_attention.training._train import LOSSES
-from sktime_attention.utils._validation import check_float, check_int, check_option
+from sktime_attention.utils._validation import (
+    check_columns,
+    check_float,
+    check_int,
+    check_option,
+    check_regular_index,
+)
 
 SCALINGS = ("standard", "window", "none")
 DEVICES = ("auto", "cpu", "cuda")
@@ -56,13 +62,15 @@ class _Seq2SeqForecaster(_AttentionTables, BaseForecaster):
         check_int(self.window_length, "window_length", minimum=1)
         check_int(self.hidden_size, "hidden_size", minimum=1)
         check_int(self.num_layers, "num_layers", minimum=1)
-        check_float(self.dropout, "dropout", 0.0, 1.0, high_open=True)
-        check_float(self.teacher_forcing_ratio, "teacher_forcing_ratio", 0.0, 1.0)
+        _check_finite_float(self.dropout, "dropout", 0.0, 1.0, high_open=True)
+        _check_finite_float(
+            self.teacher_forcing_ratio, "teacher_forcing_ratio", 0.0, 1.0
+        )
         check_option(self.loss, "loss", LOSSES)
         check_int(self.max_epochs, "max_epochs", minimum=1)
         check_int(self.batch_size, "batch_size", minimum=1)
-        check_float(self.learning_rate, "learning_rate", 0.0, low_open=True)
-        check_float(
+        _check_finite_float(self.learning_rate, "learning_rate", 0.0, low_open=True)
+        _check_finite_float(
             self.validation_fraction, "validation_fraction", 0.0, 1.0, False, True
         )
         check_int(self.patience, "patience", minimum=1)
@@ -98,7 +106,8 @@ class _Seq2SeqForecaster(_AttentionTables, BaseForecaster):
                     )
             layout["horizon"] = config["horizon"]
         self.horizon_ = layout["horizon"]
-        self._store = SeriesStore(y, X, self.scaling)
+        self._store = SeriesStore(y, X, self.scaling)  # checks values first
+        check_regular_index(y.index, "y")
         length = self.window_length + self.horizon_
         too_short = [len(a) for a in self._store.arrays if len(a) < length]
         if too_short:
@@ -117,6 +126,7 @@ class _Seq2SeqForecaster(_AttentionTables, BaseForecaster):
             self._train()
         elif self.fine_tune_epochs:
             self._train(self.network_, self.fine_tune_epochs)
+        self._stored_cutoff = self.cutoff  # restored if an update is rejected
         self._set_cutoff_attention()
         return self
 
@@ -216,7 +226,17 @@ class _Seq2SeqForecaster(_AttentionTables, BaseForecaster):
             )
         return steps
 
+    def _match_X(self, X, where):
+        """Return ``X`` with the fitted columns in fitted order (matched by name).
+
+        None stays None where ``fit`` saw ``X``: the caller says what is missing.
+        """
+        if X is None:
+            return None
+        return check_columns(X, self._store.X_columns, "X", where)
+
     def _predict(self, fh, X=None):
+        X = self._match_X(X, "predict")
         store, steps = self._store, self._steps(fh)
         gaps = [store.gap(s, self.cutoff, fh.freq) for s in range(len(store.keys))]
         horizon = int(steps.max()) + max(gaps)
@@ -233,8 +253,28 @@ class _Seq2SeqForecaster(_AttentionTables, BaseForecaster):
         return pd.concat(frames, keys=store.keys, names=store.index_names[:-1])
 
     def _update(self, y, X=None, update_params=True):
-        self._store.extend(y, X)
+        store = self._store
+        try:
+            y = check_columns(
+                y, store.y_columns, "y", "update", rename_single=store.n_targets == 1
+            )
+            X = check_columns(X, store.X_columns, "X", "update")
+            store.extend(y, X)  # checks values and time steps before any change
+        except ValueError:
+            # sktime moved the cutoff before calling _update; the data was
+            # rejected, so the forecaster stays where its stored data ends
+            self._set_cutoff(self._stored_cutoff)
+            raise
+        self._stored_cutoff = self.cutoff
         if update_params and self.refit_on_update:
             self._train()
         self._set_cutoff_attention()
         return self
+
+
+def _check_finite_float(value, name, *args, **kwargs):
+    """:func:`check_float`, and the value must be finite (no inf)."""
+    value = check_float(value, name, *args, **kwargs)
+    if not np.isfinite(value):
+        raise ValueError(f"`{name}` must be a finite float, got {value!r}")
+    return value

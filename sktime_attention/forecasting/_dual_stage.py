@@ -68,10 +68,12 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
         Decoder steps in training. None: the largest step of ``fh`` passed to
         ``fit``, else ``window_length``.
     scaling : {"standard", "window", "none"}, default="window"
-        ``"standard"`` z-scores each column of each series (a constant column is
-        only centred); ``"window"`` also expresses targets relative to the last
-        value of each window; ``"none"`` uses raw values. Feature attention
-        compares features after this scaling.
+        ``"standard"`` z-scores each column of each series, relative to its
+        magnitude (values from 1e-300 to 1e300 forecast alike; a constant column
+        is centred and divided by its magnitude); ``"window"`` also expresses
+        targets relative to the last value of each window; ``"none"`` uses raw
+        values, which must fit in float32 (a ValueError otherwise). Feature
+        attention compares features after this scaling.
     windows_per_epoch : int or None, default=None
         Sample at most this many training windows per epoch (None: all).
     fine_tune_epochs : int, default=0
@@ -80,7 +82,7 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     refit_on_update : bool, default=False
         If True, ``update(update_params=True)`` retrains on all data seen;
         otherwise ``update`` only moves the cutoff, the context window and the
-        attention tables.
+        attention tables. See Notes for how ``update`` reads its data.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Training device; "auto" takes CUDA when available. The fitted network is
         kept on the CPU, where prediction runs.
@@ -130,6 +132,16 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
 
     Notes
     -----
+    How ``update`` reads its data: columns of ``y`` and ``X`` are matched by
+    name with those seen in ``fit`` (their order does not matter; missing,
+    extra or renamed columns raise, and a univariate ``y`` may come under any
+    name). Points later than the stored end are appended and must continue its
+    time steps (irregular indexes and gaps raise, in ``fit`` too). Points at or
+    before the stored end revise the stored values at those time points: the
+    context window the network reads, ``get_history`` and, with
+    ``refit_on_update``, retraining then use the revised data. The scaler fitted
+    in ``fit`` is kept. A rejected update changes nothing, the cutoff included.
+
     Attention weights show where the network looked, not what caused the
     forecast; see the user guide for how to read them.
 

@@ -40,7 +40,8 @@ class Windows:
     window_length, horizon, n_targets : int
         T, H and N.
     validation_fraction : float
-        Share of each series' last windows held out.
+        Share of each series' last windows held out; a ValueError is raised
+        if no training window is left.
     center : bool
         Express targets relative to the last value of each window.
 
@@ -77,6 +78,14 @@ class Windows:
             valid.append(starts[n_starts - n_valid :])
         self.train = np.concatenate(train)
         self.valid = np.concatenate(valid)
+        if not len(self.train):
+            n_all = len(self.train) + len(self.valid)
+            raise ValueError(
+                f"`validation_fraction` ({validation_fraction}) holds out "
+                f"{len(self.valid)} of the {n_all} windows of "
+                f"{window_length} + {horizon} steps, leaving 0 training windows; "
+                "lower `validation_fraction` or pass more data"
+            )
         self.steps = torch.arange(length)
 
     def batch(self, starts, device):

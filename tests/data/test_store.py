@@ -17,12 +17,13 @@ def panel():
     return pd.concat([a, b], keys=["a", "b"], names=["series", "time"])
 
 
-def test_scaling_per_series_and_constant_columns_are_only_centred():
+def test_scaling_per_series_and_constant_columns_scale_by_their_magnitude():
     y = frame([1.0, 2.0, 3.0])
     X = pd.DataFrame({"c": [5.0, 5.0, 5.0]}, index=y.index)
     store = SeriesStore(y, X, "standard")
     np.testing.assert_allclose(store.shift[0], [2.0, 5.0])
-    np.testing.assert_allclose(store.spread[0], [np.std([1, 2, 3]), 1.0])
+    # a constant column is centred and divided by its magnitude, not by 1
+    np.testing.assert_allclose(store.spread[0], [np.std([1, 2, 3]), 5.0])
     scaled = store.scale(store.arrays[0], 0)
     np.testing.assert_allclose(scaled[:, 1], 0.0)
     np.testing.assert_allclose(store.unscale_targets(scaled[:, :1], 0), [[1], [2], [3]])
@@ -53,6 +54,67 @@ def test_extend_appends_only_new_points_and_rejects_unseen_series():
     unseen = pd.concat([frame([1.0])], keys=["z"], names=["series", "time"])
     with pytest.raises(ValueError, match=r"unseen series \('z',\)"):
         store.extend(unseen)
+
+
+def test_extend_revises_points_already_seen_and_appends_later_ones():
+    store = SeriesStore(panel(), None, "standard")
+    shift = [x.copy() for x in store.shift]
+    update = pd.concat(
+        [frame([-1.0, -2.0, 7.0], start="2000-04")],
+        keys=["b"],
+        names=["series", "time"],
+    )
+    store.extend(update)
+    np.testing.assert_array_equal(store.arrays[1][:, 0], [10, -1, -2, 7])
+    np.testing.assert_array_equal(store.arrays[0][:, 0], np.arange(6.0))
+    assert store.last_index[1][0] == pd.Period("2000-06", "M")
+    assert list(store.indexes[1].astype(str)) == [
+        "2000-03",
+        "2000-04",
+        "2000-05",
+        "2000-06",
+    ]
+    np.testing.assert_array_equal(store.shift[1], shift[1])  # the scaler is kept
+
+
+def test_extend_rejects_off_grid_points_and_gaps_before_changing_anything():
+    store = SeriesStore(frame(np.arange(6.0)), None, "standard")
+    before = [a.copy() for a in store.arrays]
+    with pytest.raises(ValueError, match=r"gap between 2000-06 and 2000-08"):
+        store.extend(frame([1.0, 2.0], start="2000-08"))
+    ints = pd.DataFrame({"y": np.arange(6.0)}, index=pd.Index(np.arange(0, 12, 2)))
+    int_store = SeriesStore(ints, None, "standard")
+    with pytest.raises(ValueError, match=r"not among those seen so far"):
+        int_store.extend(pd.DataFrame({"y": [1.0]}, index=pd.Index([3])))
+    np.testing.assert_array_equal(store.arrays[0], before[0])
+
+
+@pytest.mark.parametrize("magnitude", [1e-250, 1e-12, 1e12, 1e250])
+def test_scaling_is_relative_to_the_magnitude(magnitude):
+    values = np.array([1.0, 3.0, 2.0, 5.0])
+    unit = SeriesStore(frame(values), None, "standard")
+    store = SeriesStore(frame(values * magnitude), None, "standard")
+    np.testing.assert_allclose(store.spread[0], unit.spread[0] * magnitude)
+    np.testing.assert_allclose(
+        store.scale(store.arrays[0], 0), unit.scale(unit.arrays[0], 0), rtol=1e-12
+    )
+    constant = SeriesStore(frame([magnitude] * 4), None, "standard")
+    np.testing.assert_allclose(constant.spread[0], magnitude)
+    np.testing.assert_allclose(
+        constant.unscale_targets(np.ones((1, 1)), 0), 2 * magnitude
+    )
+
+
+def test_rounding_noise_does_not_make_a_constant_column_vary():
+    store = SeriesStore(frame([0.1] * 7), None, "standard")
+    assert store.arrays[0].std() > 0  # the mean's rounding leaves a tiny std
+    np.testing.assert_allclose(store.spread[0], 0.1)
+    assert np.abs(store.scale(store.arrays[0], 0)).max() < 1e-12
+
+
+def test_scaling_none_raises_beyond_float32():
+    with pytest.raises(ValueError, match=r"beyond float32"):
+        SeriesStore(frame([1e39, 2e39, 3e39]), None, "none")
 
 
 def test_the_callers_data_is_never_modified():

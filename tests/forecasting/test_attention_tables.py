@@ -168,10 +168,10 @@ def test_bad_calls_raise_clear_errors(dual_with_x, longley):
         dual_with_x.get_attention(aggregate="median")
     with pytest.raises(ValueError, match=r"`X` is required in get_attention"):
         dual_with_x.get_attention(y=y)
-    with pytest.raises(ValueError, match=r"`X` lacks the fitted columns \['POP'\]"):
+    with pytest.raises(ValueError, match=r"`X` in get_attention .* missing \['POP'\]"):
         dual_with_x.get_attention(X=X[["ARMED"]])
     with pytest.raises(ValueError, match=r"`y` has 3 time points .* \(4\)"):
         dual_with_x.get_attention(y=y.iloc[:3], X=X)
     two = pd.DataFrame({"u": y, "v": y})
-    with pytest.raises(ValueError, match=r"`y` must have the fitted columns"):
+    with pytest.raises(ValueError, match=r"`y` in get_attention must have the col"):
         dual_with_x.get_attention(y=two, X=X)
