@@ -31,9 +31,11 @@ from sktime_attention.forecasting._weights import (
     weight_matrix,
 )
 from sktime_attention.utils._validation import (
+    check_columns,
     check_finite_frame,
     check_int,
     check_option,
+    check_regular_index,
 )
 
 
@@ -152,7 +154,17 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
     forecast + ``norm.ppf(alpha) * cv_blend_rmse_`` per step (Gaussian: each step
     has few holdout residuals); fixed weights then give none. ``fit`` needs
     ``fh`` when weights are learned with the default ``cv`` or a member needs it.
-    ``update`` updates the members and keeps the weights. Multivariate ``y`` goes
+    ``update`` updates the members and keeps the weights. The hybrid passes the
+    values of ``update`` to every member unchanged, revisions of points already
+    seen included: whether a revision counts is the member's decision (sktime's
+    ``NaiveForecaster`` forecasts from the revised values).
+
+    Columns of ``y`` and ``X`` in ``update`` and ``predict`` are matched by name
+    to those seen in ``fit`` before any member sees them, so every member gets the
+    fitted names in fitted order: reordering is harmless, missing, extra or
+    renamed columns raise a ``ValueError`` naming them; a univariate ``y`` under
+    another name (or none) is taken as the fitted column. ``y`` must have a
+    regular time index in ``fit`` and ``update``. Multivariate ``y`` goes
     to every member (univariate sktime members fit one copy per column), so one
     ``weights_`` serves all columns; panels get one hybrid per series (sktime
     then stores those in ``forecasters_``).
@@ -321,10 +333,15 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         return fixed_weights(self.weights, names, self.per_horizon)
 
     def _check_data(self, y, X):
-        """Reject NaN, inf and repeated time points before any member sees them."""
+        """Reject NaN, inf, repeated or uneven time points before members see them."""
         check_finite_frame(y, "y")
+        check_regular_index(y.index, "y")
         if X is not None:
             check_finite_frame(X, "X")
+
+    def _match_X(self, X, where):
+        """``X`` with the columns seen in fit, in fitted order (matched by name)."""
+        return check_columns(X, self._X_columns, "X", where)
 
     def _fit(self, y, X=None, fh=None):
         given = self.forecasters  # unfitted members; the defaults for None
@@ -337,6 +354,7 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         fixed = self._check_params(names)
         self._check_data(y, X)
         self._y_columns = list(y.columns)
+        self._X_columns = None if X is None else list(X.columns)
         self.cv_errors_, self.cv_blend_rmse_ = None, None
         if fixed is None:
             self._learn_weights(y, X, fh, names)
@@ -377,12 +395,14 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         return np.stack([out.to_numpy(dtype=float) for out in outputs])
 
     def _predict(self, fh, X=None):
+        X = self._match_X(X, "predict")
         w = weight_matrix(self.weights_, self._steps(fh))
         values = np.einsum("hm,mhc->hc", w, self._stack("predict", fh, X))
         index = fh.to_absolute_index(self.cutoff)
         return pd.DataFrame(values, index=index, columns=self._y_columns)
 
     def _predict_quantiles(self, fh, X, alpha):
+        X = self._match_X(X, "predict")
         alpha, steps = list(alpha), self._steps(fh)
         if self.interval_method_ == "members":  # columns variable-major, as sktime
             quantiles = self._stack("predict_quantiles", fh, X, alpha=alpha)
@@ -399,6 +419,10 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         return pd.DataFrame(values, index=index, columns=columns)
 
     def _update(self, y, X=None, update_params=True):
+        # by name, before any member sees the data: every member gets the fitted
+        # columns in fitted order; values (revisions of seen points too) unchanged
+        y = check_columns(y, self._y_columns, "y", "update", rename_single=True)
+        X = self._match_X(X, "update")
         self._check_data(y, X)
         for name, est in self.forecasters_:
             call_member(name, "update", est.update, y, X, update_params)

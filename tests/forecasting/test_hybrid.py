@@ -375,3 +375,93 @@ def test_caller_data_unchanged(seasonal_series):
     pd.testing.assert_frame_equal(x, x_copy)
     assert not members[0][1].is_fitted
     assert hybrid.get_params(deep=False)["forecasters"] is members
+
+
+# -- update and predict: columns by name, revisions, regular index -------------
+@pytest.mark.parametrize("name", [None, "other"])
+def test_update_with_unnamed_or_renamed_univariate_y(seasonal_series, name):
+    y = seasonal_series
+    hybrid = HybridForecaster(trend_and_naive()).fit(y[:100], fh=[1, 2])
+    reference = HybridForecaster(trend_and_naive()).fit(y[:100], fh=[1, 2])
+    reference.update(y[100:110])
+    hybrid.update(y[100:110].rename(name))
+    y_pred = hybrid.predict()
+    assert np.isfinite(y_pred).all()
+    # sktime names the output after the last y seen; the values are the same
+    pd.testing.assert_series_equal(y_pred, reference.predict(), check_names=False)
+    for _, member in hybrid.forecasters_:  # one column, no NaN
+        seen = pd.DataFrame(member._y)
+        assert seen.shape == (110, 1) and np.isfinite(seen).all().all()
+
+
+def test_update_and_predict_match_columns_by_name(multivariate_frame):
+    df = multivariate_frame
+    index = df.index
+    x = pd.DataFrame({"u": np.sin(np.arange(len(df))), "v": np.arange(len(df.index))})
+    x.index = index
+    members = [
+        ("yfromx", YfromX(LinearRegression())),
+        ("naive", NaiveForecaster()),
+    ]
+    fitted = HybridForecaster(members, weights="equal").fit(
+        df[:100], X=x[:100], fh=[1, 2]
+    )
+    reordered = fitted.clone().fit(df[:100], X=x[:100], fh=[1, 2])
+    fitted.update(df[100:110], X=x[100:110])
+    df_copy, x_copy = df.copy(), x.copy()
+    reordered.update(df[100:110][["b", "a"]], X=x[100:110][["v", "u"]])
+    pd.testing.assert_frame_equal(df, df_copy)
+    pd.testing.assert_frame_equal(x, x_copy)
+    expected = fitted.predict(X=x[110:112])
+    pd.testing.assert_frame_equal(reordered.predict(X=x[110:112][["v", "u"]]), expected)
+    for _, member in reordered.forecasters_:
+        assert list(member._y.columns) == ["a", "b"]
+    bad_y = [
+        (
+            df[100:110].rename(columns={"a": "c"}),
+            r"missing \['a'\], unexpected \['c'\]",
+        ),
+        (df[100:110][["a"]], r"missing \['b'\]"),
+        (df[100:110].assign(c=1.0), r"unexpected \['c'\]"),
+    ]
+    for y_new, match in bad_y:
+        with pytest.raises(ValueError, match=match):
+            fitted.clone().fit(df[:100], X=x[:100], fh=[1, 2]).update(
+                y_new, X=x[100:110]
+            )
+    with pytest.raises(ValueError, match=r"`X` in predict .* missing \['v'\]"):
+        fitted.predict(X=x[110:112].rename(columns={"v": "w"}))
+    with pytest.raises(ValueError, match=r"`X` in update .* unexpected \['w'\]"):
+        fitted.update(df[110:112], X=x[110:112].assign(w=0.0))
+
+
+def test_update_passes_revisions_to_members_unchanged(seasonal_series):
+    y = seasonal_series
+    revised = y[95:105].copy()
+    revised.iloc[:5] += 3.0  # points 95..99 were seen in fit
+    members = [("last", NaiveForecaster()), ("drift", NaiveForecaster("drift"))]
+    hybrid = HybridForecaster(members, weights=[0.5, 0.5]).fit(y[:100], fh=[1, 2])
+    revised_copy = revised.copy()
+    hybrid.update(revised)
+    pd.testing.assert_series_equal(revised, revised_copy)
+    for name, member in hybrid.forecasters_:
+        alone = dict(members)[name].clone().fit(y[:100], fh=[1, 2])
+        alone.update(revised)
+        pd.testing.assert_series_equal(
+            member.predict().squeeze(), alone.predict(), check_names=False
+        )
+    # revisions only, no new point: the cutoff stays, the forecasts follow them
+    hybrid = HybridForecaster(members, weights=[1, 0]).fit(y[:100], fh=[1])
+    hybrid.update(y[98:100] + 1.0)
+    assert hybrid.cutoff[0] == y.index[99]
+    np.testing.assert_allclose(hybrid.predict(), y.iloc[99] + 1.0)
+
+
+def test_uneven_time_index_rejected_in_fit_and_update(seasonal_series):
+    y = seasonal_series.reset_index(drop=True)
+    gappy = y.drop(index=[50, 51])
+    with pytest.raises(ValueError, match="evenly spaced"):
+        HybridForecaster(naive_pair(), weights="equal").fit(gappy, fh=[1])
+    hybrid = HybridForecaster(naive_pair(), weights="equal").fit(y[:100], fh=[1])
+    with pytest.raises(ValueError, match="evenly spaced"):
+        hybrid.update(y[100:110].drop(index=[104]))
