@@ -15,7 +15,9 @@ from sktime.split.base import BaseSplitter
 
 from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
 from sktime_attention.forecasting._members import (
+    NonFiniteForecastError,
     call_member,
+    check_forecasts,
     check_members,
     default_cv,
     holdout_forecasts,
@@ -149,6 +151,11 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
 
     Notes
     -----
+    Non-finite member forecasts: a member forecast with NaN or inf, in a holdout
+    fold or in ``predict`` (quantiles too), raises a ``ValueError`` naming the
+    member (and, on panels, the series), even with weight 0: 0 * NaN is NaN, and
+    dropping the member silently would change the blend behind the user's back.
+
     Intervals: if all members have them, the weighted average of the members'
     quantiles (the point forecast's weights); else, with learned weights, point
     forecast + ``norm.ppf(alpha) * cv_blend_rmse_`` per step (Gaussian: each step
@@ -385,14 +392,52 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         return np.asarray(fh.to_relative(self.cutoff), dtype=int)
 
     def _stack(self, method, fh, X, **kwargs):
-        """Stack ``method``'s output of every fitted member, (M, H, K)."""
-        outputs = [
-            call_member(name, method, getattr(est, method), fh, X, **kwargs)
-            for name, est in self.forecasters_
-        ]
-        if method == "predict":
-            outputs = [out.reindex(columns=self._y_columns) for out in outputs]
-        return np.stack([out.to_numpy(dtype=float) for out in outputs])
+        """Stack ``method``'s output of every fitted member, (M, H, K).
+
+        Raises if a member's output is not finite or lacks a column of ``y``.
+        """
+        stacked = []
+        for name, est in self.forecasters_:
+            out = call_member(name, method, getattr(est, method), fh, X, **kwargs)
+            if method == "predict":
+                missing = [c for c in self._y_columns if c not in out.columns]
+                if missing:
+                    raise ValueError(
+                        f"member {name!r} of HybridForecaster forecast no column "
+                        f"{missing} of y in {method}, got {list(out.columns)}"
+                    )
+                out = out[self._y_columns]
+            try:
+                stacked.append(check_forecasts(name, method, out.to_numpy(float)))
+            except NonFiniteForecastError as err:
+                err.hybrid = self  # on panels, `_series_of` looks for it
+                raise
+        return np.stack(stacked)
+
+    def _vectorize(self, methodname, **kwargs):
+        """Run sktime's loop over the series of a panel; errors name the series."""
+        try:
+            return super()._vectorize(methodname, **kwargs)
+        except NonFiniteForecastError as err:
+            key = self._series_of(err, methodname)
+            if key is not None:
+                err.args = (f"{err.args[0]} (series {key!r})",)
+            raise
+
+    def _series_of(self, err, methodname):
+        """Key of the series whose hybrid raised ``err`` on a panel, or None."""
+        if err.y is not None and getattr(self, "_yvec", None) is not None:
+            for row, _, frame in self._yvec.items():  # fit: find the data
+                if frame.shape == err.y.shape and np.array_equal(
+                    frame.to_numpy(), err.y.to_numpy()
+                ):
+                    return row
+        fitted = getattr(self, "forecasters_", None)
+        if methodname != "fit" and isinstance(fitted, pd.DataFrame):
+            for row, hybrids in fitted.iterrows():  # predict: find the hybrid
+                if any(h is err.hybrid for h in hybrids):
+                    return row
+        return None
 
     def _predict(self, fh, X=None):
         X = self._match_X(X, "predict")

@@ -465,3 +465,71 @@ def test_uneven_time_index_rejected_in_fit_and_update(seasonal_series):
     hybrid = HybridForecaster(naive_pair(), weights="equal").fit(y[:100], fh=[1])
     with pytest.raises(ValueError, match="evenly spaced"):
         hybrid.update(y[100:110].drop(index=[104]))
+
+
+# -- non-finite member forecasts -------------------------------------------------
+class _NaNAfter(NaiveForecaster):
+    """A last-value forecaster whose forecasts turn NaN once its cutoff passes
+    ``nan_after`` (a time point; None: always)."""
+
+    def __init__(self, nan_after=None):
+        self.nan_after = nan_after
+        super().__init__()
+
+    def _predict(self, fh, X=None):
+        y_pred = super()._predict(fh, X)
+        if self.nan_after is None or self.cutoff[0] >= self.nan_after:
+            y_pred = y_pred * np.nan
+        return y_pred
+
+    def _predict_quantiles(self, fh, X, alpha):
+        return super()._predict_quantiles(fh, X, alpha) * np.nan
+
+
+class _NaNAbove(NaiveForecaster):
+    """A last-value forecaster that forecasts NaN where it would exceed ``above``."""
+
+    def __init__(self, above=0.0):
+        self.above = above
+        super().__init__()
+
+    def _predict(self, fh, X=None):
+        y_pred = super()._predict(fh, X)
+        return y_pred.where(y_pred <= self.above)
+
+
+def test_nan_member_raises_naming_it_even_with_weight_zero(seasonal_series):
+    y = seasonal_series
+    members = [("last", NaiveForecaster()), ("broken", _NaNAfter())]
+    hybrid = HybridForecaster(members, weights=[1, 0]).fit(y, fh=[1, 2])
+    with pytest.raises(ValueError, match="member 'broken' .* non-finite .* predict"):
+        hybrid.predict()
+    with pytest.raises(ValueError, match="member 'broken'"):
+        hybrid.predict_interval()
+    # in the holdout of learned weights
+    with pytest.raises(ValueError, match="member 'broken' .* holdout fold 0"):
+        HybridForecaster(members).fit(y, fh=[1, 2])
+    # fine in fit, NaN after an update
+    late = [("last", NaiveForecaster()), ("broken", _NaNAfter(y.index[105]))]
+    hybrid = HybridForecaster(late).fit(y[:100], fh=[1, 2])
+    assert np.isfinite(hybrid.predict()).all()
+    hybrid.update(y[100:110])
+    with pytest.raises(ValueError, match="member 'broken'"):
+        hybrid.predict()
+
+
+def test_nan_member_on_panel_names_the_series():
+    index = pd.period_range("2000-01", periods=30, freq="M")
+    level = {"a": 1.0, "b": 100.0, "c": 2.0}  # only "b" passes `above`
+    panel = pd.concat(
+        {
+            k: pd.DataFrame({"y": v + np.sin(np.arange(30))}, index)
+            for k, v in level.items()
+        }
+    )
+    members = [("last", NaiveForecaster()), ("broken", _NaNAbove(50.0))]
+    hybrid = HybridForecaster(members, weights=[1, 0]).fit(panel, fh=[1])
+    with pytest.raises(ValueError, match="member 'broken'.*predict.*series 'b'"):
+        hybrid.predict()
+    with pytest.raises(ValueError, match="member 'broken'.*holdout.*series 'b'"):
+        HybridForecaster(members).fit(panel, fh=[1])
