@@ -120,7 +120,8 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         a shorter ``y`` raises a ``ValueError``.
     metric : {"mse", "mae"}, default="mse"
         Holdout loss for learning weights, on errors divided by each column's
-        standard deviation.
+        standard deviation (its max ``|y|`` if constant); scale-free: ``c * y``
+        gets the weights of ``y`` for any ``c > 0``.
     per_horizon : bool, default=False
         One weight vector per forecast step (learned weights only); steps not
         seen in fit use the nearest learned step.

@@ -533,3 +533,37 @@ def test_nan_member_on_panel_names_the_series():
         hybrid.predict()
     with pytest.raises(ValueError, match="member 'broken'.*holdout.*series 'b'"):
         HybridForecaster(members).fit(panel, fh=[1])
+
+
+# -- extreme magnitudes ----------------------------------------------------------
+@pytest.mark.parametrize("per_horizon", [False, True])
+@pytest.mark.parametrize("metric", ["mse", "mae"])
+def test_weights_and_residual_intervals_are_scale_free(
+    seasonal_series, per_horizon, metric
+):
+    members = [
+        ("last", NaiveForecaster()),
+        ("mean", NaiveForecaster(strategy="mean")),
+        ("drift", NaiveForecaster(strategy="drift")),
+    ]
+    fitted = {}
+    for c in [1e-12, 1e-6, 1.0, 1e6, 1e100, 1e200]:
+        hybrid = HybridForecaster(members, metric=metric, per_horizon=per_horizon)
+        hybrid.fit(seasonal_series * c, fh=[1, 2, 3])
+        hybrid.interval_method_ = "residuals"  # the naive members have their own
+        fitted[c] = hybrid
+    reference = fitted[1.0]
+    for c, hybrid in fitted.items():
+        np.testing.assert_allclose(hybrid.weights_, reference.weights_, atol=1e-8)
+        np.testing.assert_allclose(
+            hybrid.cv_blend_rmse_ / c, reference.cv_blend_rmse_, rtol=1e-9
+        )
+        np.testing.assert_allclose(
+            hybrid.predict_interval(coverage=0.9) / c,
+            reference.predict_interval(coverage=0.9),
+            rtol=1e-9,
+        )
+        np.testing.assert_allclose(
+            hybrid.cv_errors_["mae"] / c, reference.cv_errors_["mae"], rtol=1e-9
+        )
+    assert np.isfinite(fitted[1e100].cv_errors_.to_numpy()).all()

@@ -28,3 +28,15 @@ def test_optimal_solver_known_answers():
     np.testing.assert_allclose(
         simplex_weights(np.stack([z, a, z]), "inverse_error", "mae"), [0.5, 0, 0.5]
     )
+
+
+def test_solver_is_scale_free():
+    rng = np.random.default_rng(1)
+    errors = rng.standard_normal((3, 40)) * np.array([[1.0], [0.7], [1.3]])
+    for method in ["optimal", "inverse_error"]:
+        for metric in ["mse", "mae"]:
+            reference = simplex_weights(errors, method, metric)
+            for c in [1e-6, 1e100, 1e200]:  # not below: RMSE <= 1e-9 is exact
+                np.testing.assert_allclose(
+                    simplex_weights(c * errors, method, metric), reference, atol=1e-8
+                )
