@@ -8,7 +8,6 @@ __all__ = ["HybridForecaster", "default_forecasters"]
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 from sktime.base import _HeterogenousMetaEstimator
 from sktime.forecasting.base import BaseForecaster
 from sktime.split.base import BaseSplitter
@@ -28,8 +27,10 @@ from sktime_attention.forecasting._members import (
 from sktime_attention.forecasting._weights import (
     LEARNED,
     fixed_weights,
+    grows_with_step,
     learn_weights,
     nearest_rows,
+    residual_widths,
     weight_matrix,
 )
 from sktime_attention.utils._validation import (
@@ -143,8 +144,8 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         ``y``, over all folds, steps and columns. None for fixed weights.
     cv_blend_rmse_ : pd.DataFrame or None
         Holdout RMSE of the blend, index forecast ``step``, columns those of
-        ``y``; optimistic (weights fitted on it); the scale of residual
-        intervals. None for fixed weights.
+        ``y``; optimistic (weights fitted on it); the scale of the Gaussian
+        fallback of residual intervals. None for fixed weights.
     interval_method_ : {"members", "residuals"} or None
         How intervals are made (Notes): ``"members"`` if every fitted member has
         intervals, else ``"residuals"`` with learned weights; None (no intervals)
@@ -158,9 +159,21 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
     dropping the member silently would change the blend behind the user's back.
 
     Intervals: if all members have them, the weighted average of the members'
-    quantiles (the point forecast's weights); else, with learned weights, point
-    forecast + ``norm.ppf(alpha) * cv_blend_rmse_`` per step (Gaussian: each step
-    has few holdout residuals); fixed weights then give none. ``fit`` needs
+    quantiles (the point forecast's weights); fixed weights otherwise give none.
+    Else, with learned weights, split-conformal intervals from the blend's
+    absolute holdout residuals (its errors over the folds of ``cv``), symmetric
+    about the point forecast: at a step with n residuals, the interval of
+    coverage c is the point forecast +- the ``ceil((n + 1) c)``-th smallest
+    (the finite-sample correction; coverage >= c for exchangeable residuals).
+    Where the blend's holdout RMSE rises with the step (per column), half-widths
+    are made non-decreasing in the step (cumulative maximum). With too few
+    residuals for c (``ceil((n + 1) c) > n``: n < 9 for 90%, n < 19 for 95%) the
+    half-width falls back to the Gaussian ``norm.ppf(0.5 + c / 2) *
+    cv_blend_rmse_``, at least the largest residual; the default ``cv`` has at
+    most 3 folds, so pass one with more (e.g. ``ExpandingWindowSplitter(fh,
+    initial_window, step_length=1)``) for calibrated intervals. The residuals are
+    those the weights were fitted on: slightly optimistic with few folds. Steps
+    not seen in fit use the nearest learned step. ``fit`` needs
     ``fh`` when weights are learned with the default ``cv`` or a member needs it.
     ``update`` updates the members and keeps the weights. The hybrid passes the
     values of ``update`` to every member unchanged, revisions of points already
@@ -384,9 +397,20 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
             steps = None if fh is None else self._steps(fh)
             self._cv = default_cv(len(y), steps, self._members)
         preds, truth, steps = holdout_forecasts(y, X, self._cv, self._member_clones)
-        self.weights_, self.cv_errors_, self.cv_blend_rmse_ = learn_weights(
-            preds, truth, steps, y, names, self.weights, self.metric, self.per_horizon
+        self.weights_, self.cv_errors_, self.cv_blend_rmse_, self._abs_resid = (
+            learn_weights(
+                preds,
+                truth,
+                steps,
+                y,
+                names,
+                self.weights,
+                self.metric,
+                self.per_horizon,
+            )
         )
+        table = self.cv_blend_rmse_
+        self._widen = grows_with_step(table.index.to_numpy(), table.to_numpy())
 
     # -- predict ----------------------------------------------------------------------
     def _steps(self, fh):
@@ -455,11 +479,15 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
             values = np.einsum(
                 "hm,mhk->hk", weight_matrix(self.weights_, steps), quantiles
             )
-        else:
-            point = self._predict(fh, X).to_numpy()[..., None]  # (H, C, 1)
+        else:  # split-conformal on the blend's holdout residuals (Notes)
+            point = self._predict(fh, X).to_numpy()[:, None, :]  # (H, 1, C)
+            levels = np.asarray(alpha, dtype=float)
             table = self.cv_blend_rmse_
-            rmse = table.to_numpy()[nearest_rows(table.index, steps)][..., None]
-            values = (point + rmse * norm.ppf(alpha)).reshape(len(steps), -1)
+            widths = residual_widths(
+                self._abs_resid, table.to_numpy(), np.abs(2 * levels - 1), self._widen
+            )[nearest_rows(table.index, steps)]  # (H, A, C)
+            values = point + np.sign(levels - 0.5)[:, None] * widths
+            values = values.transpose(0, 2, 1).reshape(len(steps), -1)
         columns = pd.MultiIndex.from_product([self._get_varnames(), alpha])
         index = fh.to_absolute_index(self.cutoff)
         return pd.DataFrame(values, index=index, columns=columns)

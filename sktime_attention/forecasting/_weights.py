@@ -9,11 +9,13 @@ __all__ = [
     "fixed_weights",
     "learn_weights",
     "nearest_rows",
+    "residual_widths",
     "simplex_weights",
     "weight_matrix",
     "weight_table",
 ]
 
+import math
 import numbers
 import warnings
 
@@ -21,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog, minimize
+from scipy.stats import norm
 
 from sktime_attention.utils._validation import check_option
 
@@ -216,6 +219,9 @@ def learn_weights(preds, truth, steps, y, names, method, metric, per_horizon):
         ``"mse"`` and ``"mae"`` (columns) per member (index), in units of ``y``.
     blend_rmse : pd.DataFrame
         Holdout RMSE of the weighted blend, index ``step``, columns of ``y``.
+    abs_resid : list of ndarray of shape (n_s, C)
+        Absolute holdout residuals of the blend at each step of ``blend_rmse``
+        (in its order), in units of ``y``, sorted ascending per column.
     """
     # scale-free: each column is divided by its max |y| before anything is
     # squared, so c * y gives the same weights for any c > 0 (1e-12 to 1e200)
@@ -239,4 +245,53 @@ def learn_weights(preds, truth, steps, y, names, method, metric, per_horizon):
         index=pd.Index(u, name="step"),
         columns=y.columns,
     )
-    return weights, scores, blend_rmse
+    abs_resid = [np.sort(np.abs(resid[steps == s]) * size, axis=0) for s in u]
+    return weights, scores, blend_rmse, abs_resid
+
+
+def residual_widths(abs_resid, rmse, coverage, widen):
+    """Half-widths (S, A, C) of split-conformal intervals of the blend.
+
+    Parameters
+    ----------
+    abs_resid : list of S ndarray of shape (n_s, C)
+        Sorted absolute holdout residuals of the blend per learned step.
+    rmse : ndarray of shape (S, C)
+        Their root mean square, the scale of the Gaussian fallback.
+    coverage : ndarray of shape (A,)
+        Coverage levels in [0, 1).
+    widen : ndarray of shape (C,) of bool
+        Columns whose half-widths are made non-decreasing in the step.
+
+    Returns
+    -------
+    ndarray of shape (S, A, C)
+        With n residuals at a step, the ``ceil((n + 1) * c)``-th smallest one
+        (split-conformal with its finite-sample correction: coverage >= c for
+        exchangeable residuals). If that exceeds n, too few residuals for ``c``:
+        the Gaussian ``norm.ppf(0.5 + c / 2) * rmse``, at least the largest
+        residual (so half-widths never shrink as ``c`` grows).
+    """
+    widths = np.zeros((len(abs_resid), len(coverage), rmse.shape[1]))
+    for i, resid in enumerate(abs_resid):
+        n = len(resid)
+        for a, c in enumerate(coverage):
+            if c <= 0:
+                continue
+            k = math.ceil(round((n + 1) * c, 9))  # round: float products drift
+            if k <= n:
+                widths[i, a] = resid[k - 1]
+            else:
+                widths[i, a] = np.maximum(norm.ppf(0.5 + c / 2) * rmse[i], resid[-1])
+    widen = np.asarray(widen, dtype=bool)
+    widths[..., widen] = np.maximum.accumulate(widths[..., widen], axis=0)
+    return widths
+
+
+def grows_with_step(steps, rmse):
+    """Columns (C,) whose holdout RMSE (S, C) rises with the ``steps`` (S,)."""
+    if len(steps) < 2:
+        return np.zeros(rmse.shape[1], dtype=bool)
+    scaled = rmse / _positive(rmse.max(axis=0))
+    centred = np.asarray(steps, float) - np.mean(steps)
+    return centred @ (scaled - scaled.mean(axis=0)) > 0

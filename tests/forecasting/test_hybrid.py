@@ -567,3 +567,51 @@ def test_weights_and_residual_intervals_are_scale_free(
             hybrid.cv_errors_["mae"] / c, reference.cv_errors_["mae"], rtol=1e-9
         )
     assert np.isfinite(fitted[1e100].cv_errors_.to_numpy()).all()
+
+
+# -- residual intervals: split-conformal -----------------------------------------
+def _random_walk(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    index = pd.period_range("2000-01", periods=n, freq="M")
+    return pd.Series(np.cumsum(rng.standard_normal(n)), index=index, name="y")
+
+
+def test_residual_intervals_are_split_conformal():
+    y, fh = _random_walk(), [1, 2, 3]
+    cv = ExpandingWindowSplitter(fh=fh, initial_window=len(y) - 3 - 18, step_length=1)
+    members = trend_and_naive()
+    hybrid = HybridForecaster(members, cv=cv, per_horizon=True).fit(y, fh=fh)
+    assert hybrid.interval_method_ == "residuals"
+    # the blend's holdout residuals by hand: 19 folds, so 19 per step
+    resid = {step: [] for step in fh}
+    for train, test in cv.split(y.index):
+        preds = {
+            name: est.clone().fit(y.iloc[train], fh=fh).predict().to_numpy()
+            for name, est in members
+        }
+        for step, t in zip(fh, test):
+            blend = sum(
+                hybrid.weights_.loc[step, n] * preds[n][step - 1] for n in preds
+            )
+            resid[step].append(abs(y.iloc[t] - blend))
+    point = hybrid.predict().to_numpy()
+    for coverage, k in [(0.9, 18), (0.8, 16)]:  # ceil(20 * coverage)-th smallest
+        half = np.array([np.sort(resid[step])[k - 1] for step in fh])
+        half = np.maximum.accumulate(half)  # the random walk's errors grow
+        bounds = hybrid.predict_interval(coverage=coverage).to_numpy()
+        np.testing.assert_allclose(bounds[:, 0], point - half, rtol=1e-10)
+        np.testing.assert_allclose(bounds[:, 1], point + half, rtol=1e-10)
+
+
+def test_residual_interval_widths_grow_with_step_for_random_walk():
+    y, fh = _random_walk(200, seed=3), list(range(1, 7))
+    cv = ExpandingWindowSplitter(fh=fh, initial_window=200 - 6 - 39, step_length=1)
+    members = [*trend_and_naive(), ("drift", NaiveForecaster(strategy="drift"))]
+    hybrid = HybridForecaster(members, cv=cv).fit(y, fh=fh)
+    for coverage in [0.8, 0.95]:
+        bounds = hybrid.predict_interval(coverage=coverage).to_numpy()
+        width = bounds[:, 1] - bounds[:, 0]
+        assert (np.diff(width) >= 0).all() and width[-1] > width[0]
+    quantiles = hybrid.predict_quantiles(alpha=[0.025, 0.1, 0.5, 0.9, 0.975])
+    assert (np.diff(quantiles.to_numpy(), axis=1) >= 0).all()
+    np.testing.assert_allclose(quantiles.iloc[:, 2], hybrid.predict())
