@@ -492,6 +492,33 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         index = fh.to_absolute_index(self.cutoff)
         return pd.DataFrame(values, index=index, columns=columns)
 
+    def update(self, y, X=None, update_params=True):
+        """Update the members with new data; the weights stay (see sktime's update).
+
+        Columns are matched by name to those seen in fit (class Notes). If the
+        update raises, the cutoff stays where it was, so the next ``predict``
+        forecasts from the data seen before.
+
+        Parameters
+        ----------
+        y : sktime time series
+            New (or revised) observations, the columns seen in fit.
+        X : sktime time series or None, default=None
+            Exogenous data over ``y``'s time points, if fit had ``X``.
+        update_params : bool, default=True
+            Passed to every member's ``update``.
+
+        Returns
+        -------
+        self
+        """
+        cutoff = getattr(self, "_cutoff", None)
+        try:
+            return super().update(y, X=X, update_params=update_params)
+        except Exception:
+            self._cutoff = cutoff  # sktime moves it before _update runs
+            raise
+
     def _update(self, y, X=None, update_params=True):
         # by name, before any member sees the data: every member gets the fitted
         # columns in fitted order; values (revisions of seen points too) unchanged

@@ -615,3 +615,13 @@ def test_residual_interval_widths_grow_with_step_for_random_walk():
     quantiles = hybrid.predict_quantiles(alpha=[0.025, 0.1, 0.5, 0.9, 0.975])
     assert (np.diff(quantiles.to_numpy(), axis=1) >= 0).all()
     np.testing.assert_allclose(quantiles.iloc[:, 2], hybrid.predict())
+
+
+def test_failed_update_leaves_cutoff_and_forecasts(multivariate_frame):
+    df = multivariate_frame
+    hybrid = HybridForecaster(naive_pair(), weights="equal").fit(df[:100], fh=[1, 2])
+    before = hybrid.predict()
+    with pytest.raises(ValueError, match="missing"):
+        hybrid.update(df[100:110].rename(columns={"a": "c"}))
+    assert hybrid.cutoff[0] == df.index[99]
+    pd.testing.assert_frame_equal(hybrid.predict(), before)
