@@ -8,14 +8,15 @@ __all__ = ["HybridForecaster", "default_forecasters"]
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 from sktime.base import _HeterogenousMetaEstimator
 from sktime.forecasting.base import BaseForecaster
 from sktime.split.base import BaseSplitter
 
 from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
 from sktime_attention.forecasting._members import (
+    NonFiniteForecastError,
     call_member,
+    check_forecasts,
     check_members,
     default_cv,
     holdout_forecasts,
@@ -26,14 +27,18 @@ from sktime_attention.forecasting._members import (
 from sktime_attention.forecasting._weights import (
     LEARNED,
     fixed_weights,
+    grows_with_step,
     learn_weights,
     nearest_rows,
+    residual_widths,
     weight_matrix,
 )
 from sktime_attention.utils._validation import (
+    check_columns,
     check_finite_frame,
     check_int,
     check_option,
+    check_regular_index,
 )
 
 
@@ -116,7 +121,8 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         a shorter ``y`` raises a ``ValueError``.
     metric : {"mse", "mae"}, default="mse"
         Holdout loss for learning weights, on errors divided by each column's
-        standard deviation.
+        standard deviation (its max ``|y|`` if constant); scale-free: ``c * y``
+        gets the weights of ``y`` for any ``c > 0``.
     per_horizon : bool, default=False
         One weight vector per forecast step (learned weights only); steps not
         seen in fit use the nearest learned step.
@@ -138,8 +144,8 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         ``y``, over all folds, steps and columns. None for fixed weights.
     cv_blend_rmse_ : pd.DataFrame or None
         Holdout RMSE of the blend, index forecast ``step``, columns those of
-        ``y``; optimistic (weights fitted on it); the scale of residual
-        intervals. None for fixed weights.
+        ``y``; optimistic (weights fitted on it); the scale of the Gaussian
+        fallback of residual intervals. None for fixed weights.
     interval_method_ : {"members", "residuals"} or None
         How intervals are made (Notes): ``"members"`` if every fitted member has
         intervals, else ``"residuals"`` with learned weights; None (no intervals)
@@ -147,12 +153,39 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
 
     Notes
     -----
+    Non-finite member forecasts: a member forecast with NaN or inf, in a holdout
+    fold or in ``predict`` (quantiles too), raises a ``ValueError`` naming the
+    member (and, on panels, the series), even with weight 0: 0 * NaN is NaN, and
+    dropping the member silently would change the blend behind the user's back.
+
     Intervals: if all members have them, the weighted average of the members'
-    quantiles (the point forecast's weights); else, with learned weights, point
-    forecast + ``norm.ppf(alpha) * cv_blend_rmse_`` per step (Gaussian: each step
-    has few holdout residuals); fixed weights then give none. ``fit`` needs
+    quantiles (the point forecast's weights); fixed weights otherwise give none.
+    Else, with learned weights, split-conformal intervals from the blend's
+    absolute holdout residuals (its errors over the folds of ``cv``), symmetric
+    about the point forecast: at a step with n residuals, the interval of
+    coverage c is the point forecast +- the ``ceil((n + 1) c)``-th smallest
+    (the finite-sample correction; coverage >= c for exchangeable residuals).
+    Where the blend's holdout RMSE rises with the step (per column), half-widths
+    are made non-decreasing in the step (cumulative maximum). With too few
+    residuals for c (``ceil((n + 1) c) > n``: n < 9 for 90%, n < 19 for 95%) the
+    half-width falls back to the Gaussian ``norm.ppf(0.5 + c / 2) *
+    cv_blend_rmse_``, at least the largest residual; the default ``cv`` has at
+    most 3 folds, so pass one with more (e.g. ``ExpandingWindowSplitter(fh,
+    initial_window, step_length=1)``) for calibrated intervals. The residuals are
+    those the weights were fitted on: slightly optimistic with few folds. Steps
+    not seen in fit use the nearest learned step. ``fit`` needs
     ``fh`` when weights are learned with the default ``cv`` or a member needs it.
-    ``update`` updates the members and keeps the weights. Multivariate ``y`` goes
+    ``update`` updates the members and keeps the weights. The hybrid passes the
+    values of ``update`` to every member unchanged, revisions of points already
+    seen included: whether a revision counts is the member's decision (sktime's
+    ``NaiveForecaster`` forecasts from the revised values).
+
+    Columns of ``y`` and ``X`` in ``update`` and ``predict`` are matched by name
+    to those seen in ``fit`` before any member sees them, so every member gets the
+    fitted names in fitted order: reordering is harmless, missing, extra or
+    renamed columns raise a ``ValueError`` naming them; a univariate ``y`` under
+    another name (or none) is taken as the fitted column. ``y`` must have a
+    regular time index in ``fit`` and ``update``. Multivariate ``y`` goes
     to every member (univariate sktime members fit one copy per column), so one
     ``weights_`` serves all columns; panels get one hybrid per series (sktime
     then stores those in ``forecasters_``).
@@ -321,10 +354,15 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         return fixed_weights(self.weights, names, self.per_horizon)
 
     def _check_data(self, y, X):
-        """Reject NaN, inf and repeated time points before any member sees them."""
+        """Reject NaN, inf, repeated or uneven time points before members see them."""
         check_finite_frame(y, "y")
+        check_regular_index(y.index, "y")
         if X is not None:
             check_finite_frame(X, "X")
+
+    def _match_X(self, X, where):
+        """``X`` with the columns seen in fit, in fitted order (matched by name)."""
+        return check_columns(X, self._X_columns, "X", where)
 
     def _fit(self, y, X=None, fh=None):
         given = self.forecasters  # unfitted members; the defaults for None
@@ -337,6 +375,7 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         fixed = self._check_params(names)
         self._check_data(y, X)
         self._y_columns = list(y.columns)
+        self._X_columns = None if X is None else list(X.columns)
         self.cv_errors_, self.cv_blend_rmse_ = None, None
         if fixed is None:
             self._learn_weights(y, X, fh, names)
@@ -358,47 +397,133 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
             steps = None if fh is None else self._steps(fh)
             self._cv = default_cv(len(y), steps, self._members)
         preds, truth, steps = holdout_forecasts(y, X, self._cv, self._member_clones)
-        self.weights_, self.cv_errors_, self.cv_blend_rmse_ = learn_weights(
-            preds, truth, steps, y, names, self.weights, self.metric, self.per_horizon
+        self.weights_, self.cv_errors_, self.cv_blend_rmse_, self._abs_resid = (
+            learn_weights(
+                preds,
+                truth,
+                steps,
+                y,
+                names,
+                self.weights,
+                self.metric,
+                self.per_horizon,
+            )
         )
+        table = self.cv_blend_rmse_
+        self._widen = grows_with_step(table.index.to_numpy(), table.to_numpy())
 
     # -- predict ----------------------------------------------------------------------
     def _steps(self, fh):
         return np.asarray(fh.to_relative(self.cutoff), dtype=int)
 
     def _stack(self, method, fh, X, **kwargs):
-        """Stack ``method``'s output of every fitted member, (M, H, K)."""
-        outputs = [
-            call_member(name, method, getattr(est, method), fh, X, **kwargs)
-            for name, est in self.forecasters_
-        ]
-        if method == "predict":
-            outputs = [out.reindex(columns=self._y_columns) for out in outputs]
-        return np.stack([out.to_numpy(dtype=float) for out in outputs])
+        """Stack ``method``'s output of every fitted member, (M, H, K).
+
+        Raises if a member's output is not finite or lacks a column of ``y``.
+        """
+        stacked = []
+        for name, est in self.forecasters_:
+            out = call_member(name, method, getattr(est, method), fh, X, **kwargs)
+            if method == "predict":
+                missing = [c for c in self._y_columns if c not in out.columns]
+                if missing:
+                    raise ValueError(
+                        f"member {name!r} of HybridForecaster forecast no column "
+                        f"{missing} of y in {method}, got {list(out.columns)}"
+                    )
+                out = out[self._y_columns]
+            try:
+                stacked.append(check_forecasts(name, method, out.to_numpy(float)))
+            except NonFiniteForecastError as err:
+                err.hybrid = self  # on panels, `_series_of` looks for it
+                raise
+        return np.stack(stacked)
+
+    def _vectorize(self, methodname, **kwargs):
+        """Run sktime's loop over the series of a panel; errors name the series."""
+        try:
+            return super()._vectorize(methodname, **kwargs)
+        except NonFiniteForecastError as err:
+            key = self._series_of(err, methodname)
+            if key is not None:
+                err.args = (f"{err.args[0]} (series {key!r})",)
+            raise
+
+    def _series_of(self, err, methodname):
+        """Key of the series whose hybrid raised ``err`` on a panel, or None."""
+        if err.y is not None and getattr(self, "_yvec", None) is not None:
+            for row, _, frame in self._yvec.items():  # fit: find the data
+                if frame.shape == err.y.shape and np.array_equal(
+                    frame.to_numpy(), err.y.to_numpy()
+                ):
+                    return row
+        fitted = getattr(self, "forecasters_", None)
+        if methodname != "fit" and isinstance(fitted, pd.DataFrame):
+            for row, hybrids in fitted.iterrows():  # predict: find the hybrid
+                if any(h is err.hybrid for h in hybrids):
+                    return row
+        return None
 
     def _predict(self, fh, X=None):
+        X = self._match_X(X, "predict")
         w = weight_matrix(self.weights_, self._steps(fh))
         values = np.einsum("hm,mhc->hc", w, self._stack("predict", fh, X))
         index = fh.to_absolute_index(self.cutoff)
         return pd.DataFrame(values, index=index, columns=self._y_columns)
 
     def _predict_quantiles(self, fh, X, alpha):
+        X = self._match_X(X, "predict")
         alpha, steps = list(alpha), self._steps(fh)
         if self.interval_method_ == "members":  # columns variable-major, as sktime
             quantiles = self._stack("predict_quantiles", fh, X, alpha=alpha)
             values = np.einsum(
                 "hm,mhk->hk", weight_matrix(self.weights_, steps), quantiles
             )
-        else:
-            point = self._predict(fh, X).to_numpy()[..., None]  # (H, C, 1)
+        else:  # split-conformal on the blend's holdout residuals (Notes)
+            point = self._predict(fh, X).to_numpy()[:, None, :]  # (H, 1, C)
+            levels = np.asarray(alpha, dtype=float)
             table = self.cv_blend_rmse_
-            rmse = table.to_numpy()[nearest_rows(table.index, steps)][..., None]
-            values = (point + rmse * norm.ppf(alpha)).reshape(len(steps), -1)
+            widths = residual_widths(
+                self._abs_resid, table.to_numpy(), np.abs(2 * levels - 1), self._widen
+            )[nearest_rows(table.index, steps)]  # (H, A, C)
+            values = point + np.sign(levels - 0.5)[:, None] * widths
+            values = values.transpose(0, 2, 1).reshape(len(steps), -1)
         columns = pd.MultiIndex.from_product([self._get_varnames(), alpha])
         index = fh.to_absolute_index(self.cutoff)
         return pd.DataFrame(values, index=index, columns=columns)
 
+    def update(self, y, X=None, update_params=True):
+        """Update the members with new data; the weights stay (see sktime's update).
+
+        Columns are matched by name to those seen in fit (class Notes). If the
+        update raises, the cutoff stays where it was, so the next ``predict``
+        forecasts from the data seen before.
+
+        Parameters
+        ----------
+        y : sktime time series
+            New (or revised) observations, the columns seen in fit.
+        X : sktime time series or None, default=None
+            Exogenous data over ``y``'s time points, if fit had ``X``.
+        update_params : bool, default=True
+            Passed to every member's ``update``.
+
+        Returns
+        -------
+        self
+        """
+        cutoff = getattr(self, "_cutoff", None)
+        try:
+            return super().update(y, X=X, update_params=update_params)
+        except Exception:
+            self._cutoff = cutoff  # sktime moves it before _update runs
+            raise
+
     def _update(self, y, X=None, update_params=True):
+        # by name, before any member sees the data: every member gets the fitted
+        # columns in fitted order; values (revisions of seen points too) unchanged
+        y = check_columns(y, self._y_columns, "y", "update", rename_single=True)
+        X = self._match_X(X, "update")
         self._check_data(y, X)
         for name, est in self.forecasters_:
             call_member(name, "update", est.update, y, X, update_params)

@@ -4,7 +4,9 @@ Shape legend: M members, N holdout samples (fold x step), C columns of ``y``.
 """
 
 __all__ = [
+    "NonFiniteForecastError",
     "call_member",
+    "check_forecasts",
     "check_members",
     "default_cv",
     "holdout_forecasts",
@@ -47,6 +49,36 @@ def quiet():
             warnings.warn_explicit(
                 w.message, w.category, w.filename, w.lineno, module, _REGISTRY
             )
+
+
+class NonFiniteForecastError(ValueError):
+    """A member forecast NaN or inf; ``member`` names it.
+
+    ``y`` is the data of the holdout (fit) and ``hybrid`` the hybrid whose member
+    it is (predict), so that a hybrid over a panel can name the series.
+    """
+
+    def __init__(self, message, member, y=None):
+        super().__init__(message)
+        self.member, self.y, self.hybrid = member, y, None
+
+
+def check_forecasts(name, where, values, y=None):
+    """Return ``values``; raise `NonFiniteForecastError` naming ``name`` if not finite.
+
+    One NaN would make the blend NaN whatever the member's weight (0 * NaN is
+    NaN), so the hybrid refuses rather than hide it.
+    """
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise NonFiniteForecastError(
+            f"member {name!r} of HybridForecaster returned {int(bad.sum())} "
+            f"non-finite value(s) (NaN or inf) in {where}; the blend would be NaN "
+            "whatever its weight: fix or drop the member",
+            name,
+            y,
+        )
+    return values
 
 
 def member_pairs(forecasters):
@@ -184,12 +216,12 @@ def holdout_forecasts(y, X, cv, make_clones):
             call_member(name, where, est.fit, y_train, X_train, fold_fh)
             pred = call_member(name, where, est.predict, fold_fh, X_test)
             values = pred.reindex(columns=y.columns).to_numpy(dtype=float)
-            if values.shape != (len(test), y.shape[1]) or np.isnan(values).any():
+            if values.shape != (len(test), y.shape[1]):
                 raise ValueError(
-                    f"member {name!r} returned {values.shape} forecasts with NaN "
-                    f"or of the wrong shape in holdout fold {k}"
+                    f"member {name!r} returned {values.shape} forecasts in holdout "
+                    f"fold {k}, expected {(len(test), y.shape[1])}"
                 )
-            fold.append(values)
+            fold.append(check_forecasts(name, f"holdout fold {k}", values, y))
         preds.append(np.stack(fold))
         truth.append(y.iloc[test].to_numpy(dtype=float))
         steps.append(fold_steps)

@@ -9,11 +9,13 @@ __all__ = [
     "fixed_weights",
     "learn_weights",
     "nearest_rows",
+    "residual_widths",
     "simplex_weights",
     "weight_matrix",
     "weight_table",
 ]
 
+import math
 import numbers
 import warnings
 
@@ -21,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog, minimize
+from scipy.stats import norm
 
 from sktime_attention.utils._validation import check_option
 
@@ -67,9 +70,13 @@ def simplex_weights(errors, method, metric):
     check_option(method, "method", LEARNED)
     check_option(metric, "metric", ("mse", "mae"))
     m, n = errors.shape
+    # scale-free: weights depend on errors / max |error| only, nothing squared
+    # overflows or underflows; the exactness test keeps the units of ``errors``
+    size = _positive(np.abs(errors).max())
+    errors = errors / size
     mse = (errors**2).mean(axis=1)
     loss = mse if metric == "mse" else np.abs(errors).mean(axis=1)
-    exact = (np.sqrt(mse) if metric == "mse" else loss) <= _EXACT_TOL
+    exact = size * (np.sqrt(mse) if metric == "mse" else loss) <= _EXACT_TOL
     if exact.any():  # 1 / 0: all weight to the exact members
         return exact / exact.sum()
     if method == "inverse_error":
@@ -109,6 +116,18 @@ def simplex_weights(errors, method, metric):
         return (1 / loss) / (1 / loss).sum()
     w = np.clip(w, 0.0, None)
     return w / w.sum()
+
+
+def _positive(scale):
+    """``scale`` where it is finite and > 0, else 1 (a divisor safe for 0 data)."""
+    scale = np.asarray(scale, dtype=float)
+    return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+
+
+def root_mean_square(values, axis):
+    """Root mean square along ``axis`` without overflow: max |value| factored out."""
+    size = _positive(np.abs(values).max(axis=axis, keepdims=True))
+    return np.squeeze(size, axis) * np.sqrt(((values / size) ** 2).mean(axis=axis))
 
 
 def fixed_weights(spec, names, per_horizon):
@@ -187,7 +206,10 @@ def learn_weights(preds, truth, steps, y, names, method, metric, per_horizon):
         Forecast step (relative, >= 1) of each holdout sample.
     y : pd.DataFrame
         Training series: errors are divided by its columns' standard deviation
-        before `weight_table` fits the weights (method, metric, per_horizon).
+        (max ``|y|`` for a constant column) before `weight_table` fits the weights
+        (method, metric, per_horizon). Each column is first divided by its max
+        ``|y|``, so nothing squared overflows: the weights of ``c * y`` are those
+        of ``y`` for any ``c > 0``.
 
     Returns
     -------
@@ -197,20 +219,79 @@ def learn_weights(preds, truth, steps, y, names, method, metric, per_horizon):
         ``"mse"`` and ``"mae"`` (columns) per member (index), in units of ``y``.
     blend_rmse : pd.DataFrame
         Holdout RMSE of the weighted blend, index ``step``, columns of ``y``.
+    abs_resid : list of ndarray of shape (n_s, C)
+        Absolute holdout residuals of the blend at each step of ``blend_rmse``
+        (in its order), in units of ``y``, sorted ascending per column.
     """
-    errors = preds - truth  # (M, N, C)
+    # scale-free: each column is divided by its max |y| before anything is
+    # squared, so c * y gives the same weights for any c > 0 (1e-12 to 1e200)
+    values = y.to_numpy(dtype=float)
+    size = _positive(np.abs(values).max(axis=0))  # (C,)
+    errors = preds / size - truth / size  # (M, N, C), in units of max |y|
+    spread = (values / size).std(axis=0)
+    scaled = errors / _positive(spread)  # std units; max |y| units if constant
+    weights = weight_table(scaled, steps, names, method, metric, per_horizon)
+    with np.errstate(over="ignore"):  # an mse beyond float range is inf, honestly
+        mse = (root_mean_square(errors, 1) * size) ** 2  # (M, C)
     scores = pd.DataFrame(
-        {"mse": (errors**2).mean((1, 2)), "mae": np.abs(errors).mean((1, 2))},
+        {"mse": mse.mean(1), "mae": (np.abs(errors).mean(1) * size).mean(1)},
         index=pd.Index(names, name="member"),
     )
-    spread = y.to_numpy(dtype=float).std(axis=0)
-    scaled = errors / np.where(spread > 0, spread, 1.0)
-    weights = weight_table(scaled, steps, names, method, metric, per_horizon)
-    resid = truth - np.einsum("nm,mnc->nc", weight_matrix(weights, steps), preds)
+    blend = np.einsum("nm,mnc->nc", weight_matrix(weights, steps), preds / size)
+    resid = truth / size - blend  # (N, C), in units of max |y|
     u = np.unique(steps)
     blend_rmse = pd.DataFrame(
-        [np.sqrt((resid[steps == s] ** 2).mean(axis=0)) for s in u],
+        [root_mean_square(resid[steps == s], 0) * size for s in u],
         index=pd.Index(u, name="step"),
         columns=y.columns,
     )
-    return weights, scores, blend_rmse
+    abs_resid = [np.sort(np.abs(resid[steps == s]) * size, axis=0) for s in u]
+    return weights, scores, blend_rmse, abs_resid
+
+
+def residual_widths(abs_resid, rmse, coverage, widen):
+    """Half-widths (S, A, C) of split-conformal intervals of the blend.
+
+    Parameters
+    ----------
+    abs_resid : list of S ndarray of shape (n_s, C)
+        Sorted absolute holdout residuals of the blend per learned step.
+    rmse : ndarray of shape (S, C)
+        Their root mean square, the scale of the Gaussian fallback.
+    coverage : ndarray of shape (A,)
+        Coverage levels in [0, 1).
+    widen : ndarray of shape (C,) of bool
+        Columns whose half-widths are made non-decreasing in the step.
+
+    Returns
+    -------
+    ndarray of shape (S, A, C)
+        With n residuals at a step, the ``ceil((n + 1) * c)``-th smallest one
+        (split-conformal with its finite-sample correction: coverage >= c for
+        exchangeable residuals). If that exceeds n, too few residuals for ``c``:
+        the Gaussian ``norm.ppf(0.5 + c / 2) * rmse``, at least the largest
+        residual (so half-widths never shrink as ``c`` grows).
+    """
+    widths = np.zeros((len(abs_resid), len(coverage), rmse.shape[1]))
+    for i, resid in enumerate(abs_resid):
+        n = len(resid)
+        for a, c in enumerate(coverage):
+            if c <= 0:
+                continue
+            k = math.ceil(round((n + 1) * c, 9))  # round: float products drift
+            if k <= n:
+                widths[i, a] = resid[k - 1]
+            else:
+                widths[i, a] = np.maximum(norm.ppf(0.5 + c / 2) * rmse[i], resid[-1])
+    widen = np.asarray(widen, dtype=bool)
+    widths[..., widen] = np.maximum.accumulate(widths[..., widen], axis=0)
+    return widths
+
+
+def grows_with_step(steps, rmse):
+    """Columns (C,) whose holdout RMSE (S, C) rises with the ``steps`` (S,)."""
+    if len(steps) < 2:
+        return np.zeros(rmse.shape[1], dtype=bool)
+    scaled = rmse / _positive(rmse.max(axis=0))
+    centred = np.asarray(steps, float) - np.mean(steps)
+    return centred @ (scaled - scaled.mean(axis=0)) > 0

@@ -375,3 +375,253 @@ def test_caller_data_unchanged(seasonal_series):
     pd.testing.assert_frame_equal(x, x_copy)
     assert not members[0][1].is_fitted
     assert hybrid.get_params(deep=False)["forecasters"] is members
+
+
+# -- update and predict: columns by name, revisions, regular index -------------
+@pytest.mark.parametrize("name", [None, "other"])
+def test_update_with_unnamed_or_renamed_univariate_y(seasonal_series, name):
+    y = seasonal_series
+    hybrid = HybridForecaster(trend_and_naive()).fit(y[:100], fh=[1, 2])
+    reference = HybridForecaster(trend_and_naive()).fit(y[:100], fh=[1, 2])
+    reference.update(y[100:110])
+    hybrid.update(y[100:110].rename(name))
+    y_pred = hybrid.predict()
+    assert np.isfinite(y_pred).all()
+    # sktime names the output after the last y seen; the values are the same
+    pd.testing.assert_series_equal(y_pred, reference.predict(), check_names=False)
+    for _, member in hybrid.forecasters_:  # one column, no NaN
+        seen = pd.DataFrame(member._y)
+        assert seen.shape == (110, 1) and np.isfinite(seen).all().all()
+
+
+def test_update_and_predict_match_columns_by_name(multivariate_frame):
+    df = multivariate_frame
+    index = df.index
+    x = pd.DataFrame({"u": np.sin(np.arange(len(df))), "v": np.arange(len(df.index))})
+    x.index = index
+    members = [
+        ("yfromx", YfromX(LinearRegression())),
+        ("naive", NaiveForecaster()),
+    ]
+    fitted = HybridForecaster(members, weights="equal").fit(
+        df[:100], X=x[:100], fh=[1, 2]
+    )
+    reordered = fitted.clone().fit(df[:100], X=x[:100], fh=[1, 2])
+    fitted.update(df[100:110], X=x[100:110])
+    df_copy, x_copy = df.copy(), x.copy()
+    reordered.update(df[100:110][["b", "a"]], X=x[100:110][["v", "u"]])
+    pd.testing.assert_frame_equal(df, df_copy)
+    pd.testing.assert_frame_equal(x, x_copy)
+    expected = fitted.predict(X=x[110:112])
+    pd.testing.assert_frame_equal(reordered.predict(X=x[110:112][["v", "u"]]), expected)
+    for _, member in reordered.forecasters_:
+        assert list(member._y.columns) == ["a", "b"]
+    bad_y = [
+        (
+            df[100:110].rename(columns={"a": "c"}),
+            r"missing \['a'\], unexpected \['c'\]",
+        ),
+        (df[100:110][["a"]], r"missing \['b'\]"),
+        (df[100:110].assign(c=1.0), r"unexpected \['c'\]"),
+    ]
+    for y_new, match in bad_y:
+        with pytest.raises(ValueError, match=match):
+            fitted.clone().fit(df[:100], X=x[:100], fh=[1, 2]).update(
+                y_new, X=x[100:110]
+            )
+    with pytest.raises(ValueError, match=r"`X` in predict .* missing \['v'\]"):
+        fitted.predict(X=x[110:112].rename(columns={"v": "w"}))
+    with pytest.raises(ValueError, match=r"`X` in update .* unexpected \['w'\]"):
+        fitted.update(df[110:112], X=x[110:112].assign(w=0.0))
+
+
+def test_update_passes_revisions_to_members_unchanged(seasonal_series):
+    y = seasonal_series
+    revised = y[95:105].copy()
+    revised.iloc[:5] += 3.0  # points 95..99 were seen in fit
+    members = [("last", NaiveForecaster()), ("drift", NaiveForecaster("drift"))]
+    hybrid = HybridForecaster(members, weights=[0.5, 0.5]).fit(y[:100], fh=[1, 2])
+    revised_copy = revised.copy()
+    hybrid.update(revised)
+    pd.testing.assert_series_equal(revised, revised_copy)
+    for name, member in hybrid.forecasters_:
+        alone = dict(members)[name].clone().fit(y[:100], fh=[1, 2])
+        alone.update(revised)
+        pd.testing.assert_series_equal(
+            member.predict().squeeze(), alone.predict(), check_names=False
+        )
+    # revisions only, no new point: the cutoff stays, the forecasts follow them
+    hybrid = HybridForecaster(members, weights=[1, 0]).fit(y[:100], fh=[1])
+    hybrid.update(y[98:100] + 1.0)
+    assert hybrid.cutoff[0] == y.index[99]
+    np.testing.assert_allclose(hybrid.predict(), y.iloc[99] + 1.0)
+
+
+def test_uneven_time_index_rejected_in_fit_and_update(seasonal_series):
+    y = seasonal_series.reset_index(drop=True)
+    gappy = y.drop(index=[50, 51])
+    with pytest.raises(ValueError, match="evenly spaced"):
+        HybridForecaster(naive_pair(), weights="equal").fit(gappy, fh=[1])
+    hybrid = HybridForecaster(naive_pair(), weights="equal").fit(y[:100], fh=[1])
+    with pytest.raises(ValueError, match="evenly spaced"):
+        hybrid.update(y[100:110].drop(index=[104]))
+
+
+# -- non-finite member forecasts -------------------------------------------------
+class _NaNAfter(NaiveForecaster):
+    """A last-value forecaster whose forecasts turn NaN once its cutoff passes
+    ``nan_after`` (a time point; None: always)."""
+
+    def __init__(self, nan_after=None):
+        self.nan_after = nan_after
+        super().__init__()
+
+    def _predict(self, fh, X=None):
+        y_pred = super()._predict(fh, X)
+        if self.nan_after is None or self.cutoff[0] >= self.nan_after:
+            y_pred = y_pred * np.nan
+        return y_pred
+
+    def _predict_quantiles(self, fh, X, alpha):
+        return super()._predict_quantiles(fh, X, alpha) * np.nan
+
+
+class _NaNAbove(NaiveForecaster):
+    """A last-value forecaster that forecasts NaN where it would exceed ``above``."""
+
+    def __init__(self, above=0.0):
+        self.above = above
+        super().__init__()
+
+    def _predict(self, fh, X=None):
+        y_pred = super()._predict(fh, X)
+        return y_pred.where(y_pred <= self.above)
+
+
+def test_nan_member_raises_naming_it_even_with_weight_zero(seasonal_series):
+    y = seasonal_series
+    members = [("last", NaiveForecaster()), ("broken", _NaNAfter())]
+    hybrid = HybridForecaster(members, weights=[1, 0]).fit(y, fh=[1, 2])
+    with pytest.raises(ValueError, match="member 'broken' .* non-finite .* predict"):
+        hybrid.predict()
+    with pytest.raises(ValueError, match="member 'broken'"):
+        hybrid.predict_interval()
+    # in the holdout of learned weights
+    with pytest.raises(ValueError, match="member 'broken' .* holdout fold 0"):
+        HybridForecaster(members).fit(y, fh=[1, 2])
+    # fine in fit, NaN after an update
+    late = [("last", NaiveForecaster()), ("broken", _NaNAfter(y.index[105]))]
+    hybrid = HybridForecaster(late).fit(y[:100], fh=[1, 2])
+    assert np.isfinite(hybrid.predict()).all()
+    hybrid.update(y[100:110])
+    with pytest.raises(ValueError, match="member 'broken'"):
+        hybrid.predict()
+
+
+def test_nan_member_on_panel_names_the_series():
+    index = pd.period_range("2000-01", periods=30, freq="M")
+    level = {"a": 1.0, "b": 100.0, "c": 2.0}  # only "b" passes `above`
+    panel = pd.concat(
+        {
+            k: pd.DataFrame({"y": v + np.sin(np.arange(30))}, index)
+            for k, v in level.items()
+        }
+    )
+    members = [("last", NaiveForecaster()), ("broken", _NaNAbove(50.0))]
+    hybrid = HybridForecaster(members, weights=[1, 0]).fit(panel, fh=[1])
+    with pytest.raises(ValueError, match="member 'broken'.*predict.*series 'b'"):
+        hybrid.predict()
+    with pytest.raises(ValueError, match="member 'broken'.*holdout.*series 'b'"):
+        HybridForecaster(members).fit(panel, fh=[1])
+
+
+# -- extreme magnitudes ----------------------------------------------------------
+@pytest.mark.parametrize("per_horizon", [False, True])
+@pytest.mark.parametrize("metric", ["mse", "mae"])
+def test_weights_and_residual_intervals_are_scale_free(
+    seasonal_series, per_horizon, metric
+):
+    members = [
+        ("last", NaiveForecaster()),
+        ("mean", NaiveForecaster(strategy="mean")),
+        ("drift", NaiveForecaster(strategy="drift")),
+    ]
+    fitted = {}
+    for c in [1e-12, 1e-6, 1.0, 1e6, 1e100, 1e200]:
+        hybrid = HybridForecaster(members, metric=metric, per_horizon=per_horizon)
+        hybrid.fit(seasonal_series * c, fh=[1, 2, 3])
+        hybrid.interval_method_ = "residuals"  # the naive members have their own
+        fitted[c] = hybrid
+    reference = fitted[1.0]
+    for c, hybrid in fitted.items():
+        np.testing.assert_allclose(hybrid.weights_, reference.weights_, atol=1e-8)
+        np.testing.assert_allclose(
+            hybrid.cv_blend_rmse_ / c, reference.cv_blend_rmse_, rtol=1e-9
+        )
+        np.testing.assert_allclose(
+            hybrid.predict_interval(coverage=0.9) / c,
+            reference.predict_interval(coverage=0.9),
+            rtol=1e-9,
+        )
+        np.testing.assert_allclose(
+            hybrid.cv_errors_["mae"] / c, reference.cv_errors_["mae"], rtol=1e-9
+        )
+    assert np.isfinite(fitted[1e100].cv_errors_.to_numpy()).all()
+
+
+# -- residual intervals: split-conformal -----------------------------------------
+def _random_walk(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    index = pd.period_range("2000-01", periods=n, freq="M")
+    return pd.Series(np.cumsum(rng.standard_normal(n)), index=index, name="y")
+
+
+def test_residual_intervals_are_split_conformal():
+    y, fh = _random_walk(), [1, 2, 3]
+    cv = ExpandingWindowSplitter(fh=fh, initial_window=len(y) - 3 - 18, step_length=1)
+    members = trend_and_naive()
+    hybrid = HybridForecaster(members, cv=cv, per_horizon=True).fit(y, fh=fh)
+    assert hybrid.interval_method_ == "residuals"
+    # the blend's holdout residuals by hand: 19 folds, so 19 per step
+    resid = {step: [] for step in fh}
+    for train, test in cv.split(y.index):
+        preds = {
+            name: est.clone().fit(y.iloc[train], fh=fh).predict().to_numpy()
+            for name, est in members
+        }
+        for step, t in zip(fh, test):
+            blend = sum(
+                hybrid.weights_.loc[step, n] * preds[n][step - 1] for n in preds
+            )
+            resid[step].append(abs(y.iloc[t] - blend))
+    point = hybrid.predict().to_numpy()
+    for coverage, k in [(0.9, 18), (0.8, 16)]:  # ceil(20 * coverage)-th smallest
+        half = np.array([np.sort(resid[step])[k - 1] for step in fh])
+        half = np.maximum.accumulate(half)  # the random walk's errors grow
+        bounds = hybrid.predict_interval(coverage=coverage).to_numpy()
+        np.testing.assert_allclose(bounds[:, 0], point - half, rtol=1e-10)
+        np.testing.assert_allclose(bounds[:, 1], point + half, rtol=1e-10)
+
+
+def test_residual_interval_widths_grow_with_step_for_random_walk():
+    y, fh = _random_walk(200, seed=3), list(range(1, 7))
+    cv = ExpandingWindowSplitter(fh=fh, initial_window=200 - 6 - 39, step_length=1)
+    members = [*trend_and_naive(), ("drift", NaiveForecaster(strategy="drift"))]
+    hybrid = HybridForecaster(members, cv=cv).fit(y, fh=fh)
+    for coverage in [0.8, 0.95]:
+        bounds = hybrid.predict_interval(coverage=coverage).to_numpy()
+        width = bounds[:, 1] - bounds[:, 0]
+        assert (np.diff(width) >= 0).all() and width[-1] > width[0]
+    quantiles = hybrid.predict_quantiles(alpha=[0.025, 0.1, 0.5, 0.9, 0.975])
+    assert (np.diff(quantiles.to_numpy(), axis=1) >= 0).all()
+    np.testing.assert_allclose(quantiles.iloc[:, 2], hybrid.predict())
+
+
+def test_failed_update_leaves_cutoff_and_forecasts(multivariate_frame):
+    df = multivariate_frame
+    hybrid = HybridForecaster(naive_pair(), weights="equal").fit(df[:100], fh=[1, 2])
+    before = hybrid.predict()
+    with pytest.raises(ValueError, match="missing"):
+        hybrid.update(df[100:110].rename(columns={"a": "c"}))
+    assert hybrid.cutoff[0] == df.index[99]
+    pd.testing.assert_frame_equal(hybrid.predict(), before)

@@ -28,3 +28,38 @@ def test_optimal_solver_known_answers():
     np.testing.assert_allclose(
         simplex_weights(np.stack([z, a, z]), "inverse_error", "mae"), [0.5, 0, 0.5]
     )
+
+
+def test_solver_is_scale_free():
+    rng = np.random.default_rng(1)
+    errors = rng.standard_normal((3, 40)) * np.array([[1.0], [0.7], [1.3]])
+    for method in ["optimal", "inverse_error"]:
+        for metric in ["mse", "mae"]:
+            reference = simplex_weights(errors, method, metric)
+            for c in [1e-6, 1e100, 1e200]:  # not below: RMSE <= 1e-9 is exact
+                np.testing.assert_allclose(
+                    simplex_weights(c * errors, method, metric), reference, atol=1e-8
+                )
+
+
+def test_residual_widths_split_conformal_known_answers():
+    from scipy.stats import norm
+
+    from sktime_attention.forecasting._weights import residual_widths
+
+    resid = np.arange(1.0, 20.0)[:, None]  # 19 sorted absolute residuals, 1 column
+    rmse = np.sqrt((resid**2).mean(axis=0, keepdims=True))
+    widths = residual_widths(
+        [resid], rmse, np.array([0, 0.5, 0.9, 0.95, 0.99]), [False]
+    )
+    # ceil(20 c)-th smallest: 10th, 18th, 19th; 0.99 needs 20 > 19 residuals
+    gauss = max(norm.ppf(0.995) * rmse[0, 0], 19.0)
+    np.testing.assert_allclose(widths[0, :, 0], [0, 10, 18, 19, gauss])
+    # too few residuals: the Gaussian, never below the largest residual
+    few = np.array([[0.1], [0.2], [5.0]])
+    widths = residual_widths([few], np.array([[1.0]]), np.array([0.5, 0.8]), [False])
+    np.testing.assert_allclose(widths[0, :, 0], [0.2, 5.0])
+    # cumulative maximum over the steps only where asked (column 0, not 1)
+    steps = [np.array([[1.0, 1.0]] * 3), np.array([[0.5, 0.5]] * 3)]
+    widths = residual_widths(steps, np.ones((2, 2)), np.array([0.5]), [True, False])
+    np.testing.assert_allclose(widths[:, 0], [[1.0, 1.0], [1.0, 0.5]])
