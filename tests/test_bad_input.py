@@ -241,7 +241,53 @@ CASES = [
         "work",
         check=_within_range,
     ),
+    Case(
+        "values_near_1e200",
+        lambda: {"y": _series() * 1e200},
+        "work",
+        check=_within_range,
+        notes="squares of 1e200 overflow: scale before squaring",
+    ),
+    Case(
+        "constant_y_at_1e-9",
+        lambda: {"y": pd.Series(1e-9, index=_series().index, name="y")},
+        "work",
+        check=_near_constant,
+        notes="a constant's scale must follow its magnitude, not be 1",
+    ),
+    Case(
+        "constant_y_at_1e200",
+        lambda: {"y": pd.Series(1e200, index=_series().index, name="y")},
+        "work",
+        check=_near_constant,
+    ),
+    Case(
+        "datetime_index_irregular",
+        lambda: {"y": _series().set_axis(_irregular_days(N))},
+        "raise",
+        match=r"(?i)regular|frequency",
+    ),
+    Case(
+        "period_index_with_gap",
+        lambda: {"y": _series(N + 1).drop(_series(N + 1).index[20])},
+        "raise",
+        match=r"(?i)evenly spaced|gap",
+    ),
+    Case(
+        "learning_rate_like_inf",
+        lambda: {"y": _series(), "params": {"learning_rate": np.inf}},
+        "raise",
+        match=r"(?i)learning_rate.*finite|finite.*learning_rate",
+        notes="only estimators with a learning_rate parameter (others: skipped)",
+    ),
 ]
+
+
+def _irregular_days(n):
+    """A DatetimeIndex with uneven steps (no frequency can be inferred)."""
+    days = np.cumsum(np.r_[0, np.tile([1, 2, 1, 3], n)[: n - 1]])
+    return pd.DatetimeIndex(pd.Timestamp("2000-01-01") + pd.to_timedelta(days, "D"))
+
 
 # (estimator, case) -> reason: real bugs, run as strict xfails so they are noticed
 # when fixed. See the closing report of the reliability issue for reproductions.
@@ -332,6 +378,10 @@ def _run_case(cls, case):
     X_pred = data.get("X_pred", _future(y) if X is not None else None)
     fh_pred = data.get("fh_pred", FH)
     est = _make(cls)
+    params = data.get("params", {})
+    if set(params) - set(est.get_params()):
+        pytest.skip(f"{cls.__name__} has no parameter {sorted(params)}")
+    est.set_params(**params)
     stage, pred, error, before_failure = "fit", None, None, None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -367,6 +417,8 @@ def _run_case(cls, case):
         problems.append(f"unexpected exception type {message[:300]}")
     elif case.match and not re.search(case.match, str(error)):
         problems.append(f"message does not name the problem ({case.match}): {message}")
+    if params:  # a bad parameter: recovery is with the valid parameters back
+        est.set_params(**{k: _make(cls).get_params()[k] for k in params})
     problems += _recovers(cls, est, stage, before_failure, y, X)
     return outcome, problems
 
@@ -478,3 +530,96 @@ def test_property_forecasts_are_finite_and_indexed(cls):
         assert len(pred) == len(fh)
 
     check()
+
+
+# -- property-based: update is path- and column-order-independent ------------------
+def _update_data(n=63):
+    rng = np.random.default_rng(0)
+    index = pd.period_range("2000-01", periods=n, freq="M")
+    t = np.arange(n)
+    y = pd.DataFrame(
+        {"a": 10 + np.sin(t / 2) + 0.1 * rng.standard_normal(n), "b": 5 + 0.05 * t},
+        index=index,
+    )
+    X = pd.DataFrame(rng.standard_normal((n, 2)), index=index, columns=["u", "v"])
+    return y, X
+
+
+@pytest.mark.parametrize("cls", ALL_FORECASTERS, ids=lambda c: c.__name__)
+def test_update_is_path_and_column_order_independent(cls):
+    """For any split of the new data into two updates and any column order of
+    ``y`` and ``X``, the forecast equals that after one update in fitted order;
+    renamed columns always raise an error that names them."""
+    import copy
+
+    y, X = _update_data()
+    fit_end, end, fh = 48, 60, [1, 2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = cls.create_test_instance().fit(
+            y.iloc[:fit_end], X=X.iloc[:fit_end], fh=fh
+        )
+        whole = copy.deepcopy(fitted)
+        whole.update(y.iloc[fit_end:end], X=X.iloc[fit_end:end], update_params=False)
+        expected = whole.predict(fh=fh, X=X.iloc[end:])
+
+    @settings(max_examples=6, deadline=None, derandomize=True)
+    @given(
+        split=st.integers(fit_end + 1, end - 1),
+        y_order=st.permutations(["a", "b"]),
+        x_order=st.permutations(["u", "v"]),
+    )
+    def check(split, y_order, x_order):
+        est = copy.deepcopy(fitted)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for part in (slice(fit_end, split), slice(split, end)):
+                est.update(
+                    y.iloc[part][y_order], X=X.iloc[part][x_order], update_params=False
+                )
+            pred = est.predict(fh=fh, X=X.iloc[end:][x_order])
+        pd.testing.assert_frame_equal(pred[list(y.columns)], expected)
+
+    check()
+    renamed = y.iloc[fit_end:end].rename(columns={"b": "c"})
+    with pytest.raises(ValueError, match=r"'c'"):
+        copy.deepcopy(fitted).update(renamed, X=X.iloc[fit_end:end])
+
+
+def _update_cases(y, X, fit_end, end):
+    new_y, new_X = y.iloc[fit_end:end], X.iloc[fit_end:end]
+    return {
+        "X_missing": (new_y, None, r"`X` is required"),
+        "X_extra_column": (new_y, new_X.assign(w=1.0), r"unexpected \['w'\]"),
+        "y_column_missing": (new_y[["a"]], new_X, r"missing \['b'\]"),
+        "gap_after_the_cutoff": (
+            y.iloc[fit_end + 2 : end],
+            X.iloc[fit_end + 2 : end],
+            r"(?i)gap|evenly spaced|follow",
+        ),
+    }
+
+
+@pytest.mark.parametrize("cls", ALL_FORECASTERS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    "case", ["X_missing", "X_extra_column", "y_column_missing", "gap_after_the_cutoff"]
+)
+def test_rejected_update_names_the_problem_and_changes_nothing(cls, case):
+    y, X = _update_data()
+    fit_end, end, fh = 48, 60, [1, 2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = cls.create_test_instance().fit(
+            y.iloc[:fit_end], X=X.iloc[:fit_end], fh=fh
+        )
+        before = est.predict(fh=fh, X=X.iloc[fit_end:])
+    new_y, new_X, match = _update_cases(y, X, fit_end, end)[case]
+    if case.startswith("X_") and not est.get_tag("capability:exogenous"):
+        pytest.skip(f"{cls.__name__} ignores X")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match=match):
+            est.update(new_y, X=new_X)
+        assert est.cutoff.equals(y.index[fit_end - 1 : fit_end])
+        after = est.predict(fh=fh, X=X.iloc[fit_end:])
+    pd.testing.assert_frame_equal(after, before)

@@ -3,7 +3,8 @@
 from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
 from sktime_attention.forecasting._dual_stage import DualStageAttentionForecaster
 from sktime_attention.forecasting._hmm import HMMConvergenceWarning, HMMForecaster
-from sktime_attention.forecasting._hybrid import HybridForecaster, default_forecasters
+from sktime_attention.forecasting._hybrid import HybridForecaster
+from sktime_attention.forecasting._members import default_forecasters
 from sktime_attention.forecasting._weights import simplex_weights
 
 __all__ = [

@@ -21,6 +21,7 @@ from sktime.forecasting.base import BaseForecaster
 
 from sktime_attention.data import SeriesStore
 from sktime_attention.forecasting._attention_tables import _AttentionTables
+from sktime_attention.forecasting._update import _KeepStateOnFailedUpdate
 from sktime_attention.training import (
     TrainingSettings,
     Windows,
@@ -40,7 +41,7 @@ SCALINGS = ("standard", "window", "none")
 DEVICES = ("auto", "cpu", "cuda")
 
 
-class _Seq2SeqForecaster(_AttentionTables, BaseForecaster):
+class _Seq2SeqForecaster(_KeepStateOnFailedUpdate, _AttentionTables, BaseForecaster):
     """Base of the torch attention forecasters; subclasses build the network.
 
     Private state, set in ``_fit``: ``_store``, the :class:`SeriesStore` the
@@ -126,7 +127,6 @@ class _Seq2SeqForecaster(_AttentionTables, BaseForecaster):
             self._train()
         elif self.fine_tune_epochs:
             self._train(self.network_, self.fine_tune_epochs)
-        self._stored_cutoff = self.cutoff  # restored if an update is rejected
         self._set_cutoff_attention()
         return self
 
@@ -254,18 +254,11 @@ class _Seq2SeqForecaster(_AttentionTables, BaseForecaster):
 
     def _update(self, y, X=None, update_params=True):
         store = self._store
-        try:
-            y = check_columns(
-                y, store.y_columns, "y", "update", rename_single=store.n_targets == 1
-            )
-            X = check_columns(X, store.X_columns, "X", "update")
-            store.extend(y, X)  # checks values and time steps before any change
-        except ValueError:
-            # sktime moved the cutoff before calling _update; the data was
-            # rejected, so the forecaster stays where its stored data ends
-            self._set_cutoff(self._stored_cutoff)
-            raise
-        self._stored_cutoff = self.cutoff
+        y = check_columns(
+            y, store.y_columns, "y", "update", rename_single=store.n_targets == 1
+        )
+        X = check_columns(X, store.X_columns, "X", "update")
+        store.extend(y, X)  # checks values and time steps before any change
         if update_params and self.refit_on_update:
             self._train()
         self._set_cutoff_attention()

@@ -25,6 +25,7 @@ from sktime_attention.forecasting._hmm_math import (
     transform_levels,
 )
 from sktime_attention.forecasting._hmm_regimes import _RegimeAPI
+from sktime_attention.forecasting._update import _KeepStateOnFailedUpdate
 from sktime_attention.utils._validation import (
     check_columns,
     check_finite_frame,
@@ -42,7 +43,7 @@ class HMMConvergenceWarning(UserWarning):
     """EM stopped at ``n_iter`` before the log-likelihood gain fell below ``tol``."""
 
 
-class HMMForecaster(_RegimeAPI, BaseForecaster):
+class HMMForecaster(_KeepStateOnFailedUpdate, _RegimeAPI, BaseForecaster):
     """Gaussian hidden Markov model forecaster with exact or Monte Carlo intervals.
 
     Fits ``hmmlearn.hmm.GaussianHMM`` to the transformed, standardised series
@@ -311,23 +312,18 @@ class HMMForecaster(_RegimeAPI, BaseForecaster):
         the forecaster is left as it was.
         """
         old = self._cur_y
-        old_cutoff = old.index[-1:]
         # sktime took the names and type of this ``y`` for the outputs; forecasts
         # keep the fitted columns, to which ``y`` is matched below
         self._y_metadata, self._converter_store_y = self._fit_output
-        try:
-            y = check_columns(y, old.columns, "y", "update", rename_single=True)
-            values = self._check_data(y)
-            cur = pd.concat([old, y])
-            cur = cur[~cur.index.duplicated(keep="last")].sort_index()
-            check_regular_index(cur.index, "y")
-            if update_params and self.refit_on_update:
-                self._fit(cur, X=None, fh=self._fh)
-            else:
-                self._refilter(old, cur, y, values)
-        except Exception:
-            self._set_cutoff(old_cutoff)  # sktime moved it before calling _update
-            raise
+        y = check_columns(y, old.columns, "y", "update", rename_single=True)
+        values = self._check_data(y)
+        cur = pd.concat([old, y])
+        cur = cur[~cur.index.duplicated(keep="last")].sort_index()
+        check_regular_index(cur.index, "y")
+        if update_params and self.refit_on_update:
+            self._fit(cur, X=None, fh=self._fh)
+        else:
+            self._refilter(old, cur, y, values)
         self._set_cutoff(cur.index[-1:])  # a revision of past points only
         return self
 

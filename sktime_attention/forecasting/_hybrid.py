@@ -4,7 +4,7 @@ Shape legend: M members, N holdout samples (fold x step), H forecast steps,
 C columns of ``y``, K output columns of a member (C, or C x quantile levels).
 """
 
-__all__ = ["HybridForecaster", "default_forecasters"]
+__all__ = ["HybridForecaster"]
 
 import numpy as np
 import pandas as pd
@@ -16,14 +16,16 @@ from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
 from sktime_attention.forecasting._members import (
     NonFiniteForecastError,
     call_member,
-    check_forecasts,
     check_members,
     default_cv,
+    default_forecasters,
     holdout_forecasts,
     member_pairs,
-    quiet,
     seeded_clones,
+    series_of,
+    stack_outputs,
 )
+from sktime_attention.forecasting._update import _KeepStateOnFailedUpdate
 from sktime_attention.forecasting._weights import (
     LEARNED,
     fixed_weights,
@@ -35,6 +37,7 @@ from sktime_attention.forecasting._weights import (
 )
 from sktime_attention.utils._validation import (
     check_columns,
+    check_continues,
     check_finite_frame,
     check_int,
     check_option,
@@ -42,50 +45,9 @@ from sktime_attention.utils._validation import (
 )
 
 
-def default_forecasters():
-    """Return fresh, unfitted default members of `HybridForecaster`.
-
-    ``HybridForecaster(forecasters=None)`` builds these in ``fit``; pass them
-    explicitly to tune them with ``<member>__<param>`` keys.
-
-    Returns
-    -------
-    list of (str, sktime forecaster)
-        ``("attention", AttentionLSTMForecaster(window_length=12,
-        attention="luong_general", hidden_size=16, max_epochs=50, patience=5))``
-        for nonlinear and seasonal patterns, ``("arima",
-        StatsModelsARIMA(order=(1, 1, 1), trend="t"))`` for linear dynamics with
-        drift (no seasonal period assumed) and ``("hmm", HMMForecaster())`` for
-        regime switches.
-
-    Examples
-    --------
-    >>> from sktime_attention.forecasting import HybridForecaster, default_forecasters
-    >>> [name for name, _ in default_forecasters()]
-    ['attention', 'arima', 'hmm']
-    >>> hybrid = HybridForecaster(default_forecasters()).set_params(
-    ...     attention__max_epochs=2, arima__order=(2, 1, 0)
-    ... )
-    >>> hybrid.get_params()["attention__max_epochs"]
-    2
-    """
-    from sktime.forecasting.arima import StatsModelsARIMA
-
-    from sktime_attention.forecasting._hmm import HMMForecaster
-
-    attention = AttentionLSTMForecaster(
-        window_length=12,
-        attention="luong_general",
-        hidden_size=16,
-        max_epochs=50,
-        patience=5,
-    )
-    with quiet():
-        arima = StatsModelsARIMA(order=(1, 1, 1), trend="t")
-    return [("attention", attention), ("arima", arima), ("hmm", HMMForecaster())]
-
-
-class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
+class HybridForecaster(
+    _KeepStateOnFailedUpdate, _HeterogenousMetaEstimator, BaseForecaster
+):
     """Weighted blend of member forecasters, weights fixed or learned on a holdout.
 
     The forecast is ``sum_j w_j * yhat_j``, per step with ``per_horizon``, with
@@ -160,40 +122,24 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
 
     Intervals: if all members have them, the weighted average of the members'
     quantiles (the point forecast's weights); fixed weights otherwise give none.
-    Else, with learned weights, split-conformal intervals from the blend's
-    absolute holdout residuals (its errors over the folds of ``cv``), symmetric
-    about the point forecast: at a step with n residuals, the interval of
-    coverage c is the point forecast +- the ``ceil((n + 1) c)``-th smallest
-    (the finite-sample correction; coverage >= c for exchangeable residuals).
-    Where the blend's holdout RMSE rises with the step (per column), half-widths
-    are made non-decreasing in the step (cumulative maximum). With too few
-    residuals for c (``ceil((n + 1) c) > n``: n < 9 for 90%, n < 19 for 95%) the
-    half-width falls back to the Gaussian ``norm.ppf(0.5 + c / 2) *
-    cv_blend_rmse_``, at least the largest residual; the default ``cv`` has at
-    most 3 folds, so pass one with more (e.g. ``ExpandingWindowSplitter(fh,
-    initial_window, step_length=1)``) for calibrated intervals. The residuals are
-    those the weights were fitted on: slightly optimistic with few folds. Steps
-    not seen in fit use the nearest learned step. ``fit`` needs
-    ``fh`` when weights are learned with the default ``cv`` or a member needs it.
-    ``update`` updates the members and keeps the weights. The hybrid passes the
-    values of ``update`` to every member unchanged, revisions of points already
-    seen included: whether a revision counts is the member's decision (sktime's
-    ``NaiveForecaster`` forecasts from the revised values).
+    Else, with learned weights, split-conformal intervals on the blend's absolute
+    holdout residuals: with n residuals at a step, coverage c takes the
+    ``ceil((n + 1) c)``-th smallest as half-width, made non-decreasing in the step
+    where the holdout RMSE rises with it. With too few residuals (n < 9 for 90%)
+    the half-width falls back to ``norm.ppf(0.5 + c / 2) * cv_blend_rmse_``, at
+    least the largest residual; the default ``cv`` has at most 3 folds, so pass
+    one with more for calibrated intervals (user guide: coverage figures).
+
+    ``fit`` needs ``fh`` when weights are learned with the default ``cv`` or a
+    member needs it. ``update`` passes its values, revisions of seen points
+    included, to every member unchanged and keeps the weights.
 
     Columns of ``y`` and ``X`` in ``update`` and ``predict`` are matched by name
-    to those seen in ``fit`` before any member sees them, so every member gets the
-    fitted names in fitted order: reordering is harmless, missing, extra or
-    renamed columns raise a ``ValueError`` naming them; a univariate ``y`` under
-    another name (or none) is taken as the fitted column. ``y`` must have a
-    regular time index in ``fit`` and ``update``. Multivariate ``y`` goes
-    to every member (univariate sktime members fit one copy per column), so one
-    ``weights_`` serves all columns; panels get one hybrid per series (sktime
-    then stores those in ``forecasters_``).
-
-    Attention of the attention member: ``get_member("attention")
-    .attention_weights_``, ``forecasters_[i][1].attention_weights_`` or
-    ``get_fitted_params()["attention__attention_weights"]`` (sktime drops the
-    trailing underscore).
+    to those of ``fit`` before members see them (a univariate ``y`` may be
+    renamed); ``y`` needs a regular time index. Multivariate ``y`` goes to every
+    member, so one ``weights_`` serves all columns; panels get one hybrid per
+    series. The attention member's weights: ``get_member("attention")
+    .attention_weights_`` or ``get_fitted_params()["attention__attention_weights"]``.
 
     Examples
     --------
@@ -319,10 +265,6 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
             return type(self)(default_forecasters())._sk_visual_block_()
         return super()._sk_visual_block_()
 
-    def _member_clones(self):
-        """Fresh clones of the members, seeded from ``random_state``."""
-        return seeded_clones(self._members, self.random_state)
-
     def get_member(self, name):
         """Return the fitted member called ``name`` (from ``forecasters_``).
 
@@ -360,10 +302,6 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         if X is not None:
             check_finite_frame(X, "X")
 
-    def _match_X(self, X, where):
-        """``X`` with the columns seen in fit, in fitted order (matched by name)."""
-        return check_columns(X, self._X_columns, "X", where)
-
     def _fit(self, y, X=None, fh=None):
         given = self.forecasters  # unfitted members; the defaults for None
         self._members = (
@@ -383,7 +321,7 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
             self.weights_ = pd.Series(fixed, index=names, name="weight")
         self.forecasters_ = [
             (name, call_member(name, "final fit", est.fit, y, X, fh))
-            for name, est in self._member_clones()
+            for name, est in seeded_clones(self._members, self.random_state)
         ]
         if all(e.get_tag("capability:pred_int", False) for _, e in self.forecasters_):
             self.interval_method_ = "members"
@@ -396,7 +334,9 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         if self._cv is None:
             steps = None if fh is None else self._steps(fh)
             self._cv = default_cv(len(y), steps, self._members)
-        preds, truth, steps = holdout_forecasts(y, X, self._cv, self._member_clones)
+        preds, truth, steps = holdout_forecasts(
+            y, X, self._cv, lambda: seeded_clones(self._members, self.random_state)
+        )
         self.weights_, self.cv_errors_, self.cv_blend_rmse_, self._abs_resid = (
             learn_weights(
                 preds,
@@ -417,62 +357,29 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         return np.asarray(fh.to_relative(self.cutoff), dtype=int)
 
     def _stack(self, method, fh, X, **kwargs):
-        """Stack ``method``'s output of every fitted member, (M, H, K).
-
-        Raises if a member's output is not finite or lacks a column of ``y``.
-        """
-        stacked = []
-        for name, est in self.forecasters_:
-            out = call_member(name, method, getattr(est, method), fh, X, **kwargs)
-            if method == "predict":
-                missing = [c for c in self._y_columns if c not in out.columns]
-                if missing:
-                    raise ValueError(
-                        f"member {name!r} of HybridForecaster forecast no column "
-                        f"{missing} of y in {method}, got {list(out.columns)}"
-                    )
-                out = out[self._y_columns]
-            try:
-                stacked.append(check_forecasts(name, method, out.to_numpy(float)))
-            except NonFiniteForecastError as err:
-                err.hybrid = self  # on panels, `_series_of` looks for it
-                raise
-        return np.stack(stacked)
+        """Stack ``method``'s output of every fitted member, (M, H, K)."""
+        return stack_outputs(self, method, fh, X, self._y_columns, **kwargs)
 
     def _vectorize(self, methodname, **kwargs):
         """Run sktime's loop over the series of a panel; errors name the series."""
         try:
             return super()._vectorize(methodname, **kwargs)
         except NonFiniteForecastError as err:
-            key = self._series_of(err, methodname)
+            fitted = getattr(self, "forecasters_", None)
+            key = series_of(err, getattr(self, "_yvec", None), fitted, methodname)
             if key is not None:
                 err.args = (f"{err.args[0]} (series {key!r})",)
             raise
 
-    def _series_of(self, err, methodname):
-        """Key of the series whose hybrid raised ``err`` on a panel, or None."""
-        if err.y is not None and getattr(self, "_yvec", None) is not None:
-            for row, _, frame in self._yvec.items():  # fit: find the data
-                if frame.shape == err.y.shape and np.array_equal(
-                    frame.to_numpy(), err.y.to_numpy()
-                ):
-                    return row
-        fitted = getattr(self, "forecasters_", None)
-        if methodname != "fit" and isinstance(fitted, pd.DataFrame):
-            for row, hybrids in fitted.iterrows():  # predict: find the hybrid
-                if any(h is err.hybrid for h in hybrids):
-                    return row
-        return None
-
     def _predict(self, fh, X=None):
-        X = self._match_X(X, "predict")
+        X = check_columns(X, self._X_columns, "X", "predict")
         w = weight_matrix(self.weights_, self._steps(fh))
         values = np.einsum("hm,mhc->hc", w, self._stack("predict", fh, X))
         index = fh.to_absolute_index(self.cutoff)
         return pd.DataFrame(values, index=index, columns=self._y_columns)
 
     def _predict_quantiles(self, fh, X, alpha):
-        X = self._match_X(X, "predict")
+        X = check_columns(X, self._X_columns, "X", "predict")
         alpha, steps = list(alpha), self._steps(fh)
         if self.interval_method_ == "members":  # columns variable-major, as sktime
             quantiles = self._stack("predict_quantiles", fh, X, alpha=alpha)
@@ -492,38 +399,11 @@ class HybridForecaster(_HeterogenousMetaEstimator, BaseForecaster):
         index = fh.to_absolute_index(self.cutoff)
         return pd.DataFrame(values, index=index, columns=columns)
 
-    def update(self, y, X=None, update_params=True):
-        """Update the members with new data; the weights stay (see sktime's update).
-
-        Columns are matched by name to those seen in fit (class Notes). If the
-        update raises, the cutoff stays where it was, so the next ``predict``
-        forecasts from the data seen before.
-
-        Parameters
-        ----------
-        y : sktime time series
-            New (or revised) observations, the columns seen in fit.
-        X : sktime time series or None, default=None
-            Exogenous data over ``y``'s time points, if fit had ``X``.
-        update_params : bool, default=True
-            Passed to every member's ``update``.
-
-        Returns
-        -------
-        self
-        """
-        cutoff = getattr(self, "_cutoff", None)
-        try:
-            return super().update(y, X=X, update_params=update_params)
-        except Exception:
-            self._cutoff = cutoff  # sktime moves it before _update runs
-            raise
-
     def _update(self, y, X=None, update_params=True):
-        # by name, before any member sees the data: every member gets the fitted
-        # columns in fitted order; values (revisions of seen points too) unchanged
+        # members get the fitted columns in order, values (revisions too) as given
         y = check_columns(y, self._y_columns, "y", "update", rename_single=True)
-        X = self._match_X(X, "update")
+        check_continues(y.index, self.forecasters_[0][1].cutoff, "y")  # old cutoff
+        X = check_columns(X, self._X_columns, "X", "update")
         self._check_data(y, X)
         for name, est in self.forecasters_:
             call_member(name, "update", est.update, y, X, update_params)

@@ -5,6 +5,9 @@ Shape legend: M members, N holdout samples (fold x step), C columns of ``y``.
 
 __all__ = [
     "NonFiniteForecastError",
+    "default_forecasters",
+    "series_of",
+    "stack_outputs",
     "call_member",
     "check_forecasts",
     "check_members",
@@ -21,6 +24,7 @@ import warnings
 from contextlib import contextmanager
 
 import numpy as np
+import pandas as pd
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 from sktime.split import ExpandingWindowSplitter
 
@@ -228,3 +232,90 @@ def holdout_forecasts(y, X, cv, make_clones):
     if not truth:
         raise ValueError(f"`cv` produced no folds on {len(y)} time points")
     return np.concatenate(preds, 1), np.concatenate(truth), np.concatenate(steps)
+
+
+def stack_outputs(hybrid, method, fh, X, y_columns, **kwargs):
+    """Stack ``method``'s output of every fitted member of ``hybrid``, (M, H, K).
+
+    Raises if a member's output is not finite or lacks a column of ``y``.
+    """
+    stacked = []
+    for name, est in hybrid.forecasters_:
+        out = call_member(name, method, getattr(est, method), fh, X, **kwargs)
+        if method == "predict":
+            missing = [c for c in y_columns if c not in out.columns]
+            if missing:
+                raise ValueError(
+                    f"member {name!r} of HybridForecaster forecast no column "
+                    f"{missing} of y in {method}, got {list(out.columns)}"
+                )
+            out = out[y_columns]
+        try:
+            stacked.append(check_forecasts(name, method, out.to_numpy(float)))
+        except NonFiniteForecastError as err:
+            err.hybrid = hybrid  # on panels, `series_of` looks for it
+            raise
+    return np.stack(stacked)
+
+
+def series_of(err, yvec, fitted, methodname):
+    """Key of the series whose hybrid raised ``err`` on a panel, or None.
+
+    In ``fit`` the series is found by its data (``yvec``, sktime's vectorised
+    ``y``), later by the fitted hybrid (``fitted``, sktime's frame of hybrids).
+    """
+    if err.y is not None and yvec is not None:
+        for row, _, frame in yvec.items():
+            if frame.shape == err.y.shape and np.array_equal(
+                frame.to_numpy(), err.y.to_numpy()
+            ):
+                return row
+    if methodname != "fit" and isinstance(fitted, pd.DataFrame):
+        for row, hybrids in fitted.iterrows():
+            if any(h is err.hybrid for h in hybrids):
+                return row
+    return None
+
+
+def default_forecasters():
+    """Return fresh, unfitted default members of `HybridForecaster`.
+
+    ``HybridForecaster(forecasters=None)`` builds these in ``fit``; pass them
+    explicitly to tune them with ``<member>__<param>`` keys.
+
+    Returns
+    -------
+    list of (str, sktime forecaster)
+        ``("attention", AttentionLSTMForecaster(window_length=12,
+        attention="luong_general", hidden_size=16, max_epochs=50, patience=5))``
+        for nonlinear and seasonal patterns, ``("arima",
+        StatsModelsARIMA(order=(1, 1, 1), trend="t"))`` for linear dynamics with
+        drift (no seasonal period assumed) and ``("hmm", HMMForecaster())`` for
+        regime switches.
+
+    Examples
+    --------
+    >>> from sktime_attention.forecasting import HybridForecaster, default_forecasters
+    >>> [name for name, _ in default_forecasters()]
+    ['attention', 'arima', 'hmm']
+    >>> hybrid = HybridForecaster(default_forecasters()).set_params(
+    ...     attention__max_epochs=2, arima__order=(2, 1, 0)
+    ... )
+    >>> hybrid.get_params()["attention__max_epochs"]
+    2
+    """
+    from sktime.forecasting.arima import StatsModelsARIMA
+
+    from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
+    from sktime_attention.forecasting._hmm import HMMForecaster
+
+    attention = AttentionLSTMForecaster(
+        window_length=12,
+        attention="luong_general",
+        hidden_size=16,
+        max_epochs=50,
+        patience=5,
+    )
+    with quiet():
+        arima = StatsModelsARIMA(order=(1, 1, 1), trend="t")
+    return [("attention", attention), ("arima", arima), ("hmm", HMMForecaster())]

@@ -11,6 +11,7 @@ __all__ = [
     "check_finite_frame",
     "check_columns",
     "check_regular_index",
+    "check_continues",
 ]
 
 import numbers
@@ -159,3 +160,26 @@ def check_regular_index(index, name):
                 f"{index[at]} and {index[at + 1]} (steps of {usual} elsewhere); "
                 "fill it (e.g. with sktime's Imputer) or reindex"
             )
+
+
+def check_continues(index, cutoff, name):
+    """Raise unless the points of ``index`` after ``cutoff`` start one step later.
+
+    ``cutoff`` is a length-1 index with a frequency (sktime's cutoff); points at
+    or before it (revisions) are not checked. Without a frequency to step with,
+    nothing is checked.
+    """
+    from sktime.forecasting.base import ForecastingHorizon
+
+    later = index[index > cutoff[0]]
+    if not len(later):
+        return
+    try:
+        step = ForecastingHorizon([1], is_relative=True).to_absolute_index(cutoff)
+    except (TypeError, ValueError, AttributeError):
+        return
+    if later[0] != step[0]:
+        raise ValueError(
+            f"`{name}` in update must continue after the cutoff {cutoff[0]}: the "
+            f"next time point is {step[0]}, got {later[0]} (a gap)"
+        )

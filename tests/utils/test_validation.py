@@ -72,3 +72,14 @@ def test_each_series_of_a_panel_is_checked_alone():
     )
     with pytest.raises(ValueError, match=r"`y \('b',\)` must have evenly spaced"):
         check_regular_index(panel, "y")
+
+
+def test_new_points_must_continue_after_the_cutoff():
+    from sktime_attention.utils._validation import check_continues
+
+    index = pd.period_range("2000-01", periods=6, freq="M")
+    cutoff = index[2:3]
+    check_continues(index[3:], cutoff, "y")  # the next month
+    check_continues(index[1:3], cutoff, "y")  # revisions only
+    with pytest.raises(ValueError, match="next time point is 2000-04, got 2000-05"):
+        check_continues(index[4:], cutoff, "y")
