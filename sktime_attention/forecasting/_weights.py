@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog, minimize
-from scipy.stats import norm
+from scipy.stats import t as student_t
 
 from sktime_attention.utils._validation import check_option
 
@@ -269,8 +269,10 @@ def residual_widths(abs_resid, rmse, coverage, widen):
         With n residuals at a step, the ``ceil((n + 1) * c)``-th smallest one
         (split-conformal with its finite-sample correction: coverage >= c for
         exchangeable residuals). If that exceeds n, too few residuals for ``c``:
-        the Gaussian ``norm.ppf(0.5 + c / 2) * rmse``, at least the largest
-        residual (so half-widths never shrink as ``c`` grows).
+        the Gaussian interval with its variance estimated from the n residuals,
+        ``t.ppf(0.5 + c / 2, df=n) * rmse`` (Student's t: a new residual over
+        the rmse of n others is t with n degrees of freedom), at least the
+        largest residual (so half-widths never shrink as ``c`` grows).
     """
     widths = np.zeros((len(abs_resid), len(coverage), rmse.shape[1]))
     for i, resid in enumerate(abs_resid):
@@ -282,7 +284,8 @@ def residual_widths(abs_resid, rmse, coverage, widen):
             if k <= n:
                 widths[i, a] = resid[k - 1]
             else:
-                widths[i, a] = np.maximum(norm.ppf(0.5 + c / 2) * rmse[i], resid[-1])
+                spread = student_t.ppf(0.5 + c / 2, df=n) * rmse[i]
+                widths[i, a] = np.maximum(spread, resid[-1])
     widen = np.asarray(widen, dtype=bool)
     widths[..., widen] = np.maximum.accumulate(widths[..., widen], axis=0)
     return widths

@@ -43,7 +43,7 @@ def test_solver_is_scale_free():
 
 
 def test_residual_widths_split_conformal_known_answers():
-    from scipy.stats import norm
+    from scipy.stats import t
 
     from sktime_attention.forecasting._weights import residual_widths
 
@@ -53,9 +53,10 @@ def test_residual_widths_split_conformal_known_answers():
         [resid], rmse, np.array([0, 0.5, 0.9, 0.95, 0.99]), [False]
     )
     # ceil(20 c)-th smallest: 10th, 18th, 19th; 0.99 needs 20 > 19 residuals
-    gauss = max(norm.ppf(0.995) * rmse[0, 0], 19.0)
+    # (Student's t with 19 degrees of freedom: the variance is estimated)
+    gauss = max(t.ppf(0.995, df=19) * rmse[0, 0], 19.0)
     np.testing.assert_allclose(widths[0, :, 0], [0, 10, 18, 19, gauss])
-    # too few residuals: the Gaussian, never below the largest residual
+    # too few residuals: the t interval, never below the largest residual
     few = np.array([[0.1], [0.2], [5.0]])
     widths = residual_widths([few], np.array([[1.0]]), np.array([0.5, 0.8]), [False])
     np.testing.assert_allclose(widths[0, :, 0], [0.2, 5.0])
