@@ -548,8 +548,9 @@ def _update_data(n=63):
 @pytest.mark.parametrize("cls", ALL_FORECASTERS, ids=lambda c: c.__name__)
 def test_update_is_path_and_column_order_independent(cls):
     """For any split of the new data into two updates and any column order of
-    ``y`` and ``X``, the forecast equals that after one update in fitted order;
-    renamed columns always raise an error that names them."""
+    ``y`` and ``X``, the forecasts and intervals equal those after one update in
+    fitted order, with fit's column names and order; renamed columns always raise
+    an error that names them."""
     import copy
 
     y, X = _update_data()
@@ -562,6 +563,9 @@ def test_update_is_path_and_column_order_independent(cls):
         whole = copy.deepcopy(fitted)
         whole.update(y.iloc[fit_end:end], X=X.iloc[fit_end:end], update_params=False)
         expected = whole.predict(fh=fh, X=X.iloc[end:])
+        intervals = whole.get_tag("capability:pred_int")
+        if intervals:
+            expected_int = whole.predict_interval(fh=fh, X=X.iloc[end:])
 
     @settings(max_examples=6, deadline=None, derandomize=True)
     @given(
@@ -578,7 +582,12 @@ def test_update_is_path_and_column_order_independent(cls):
                     y.iloc[part][y_order], X=X.iloc[part][x_order], update_params=False
                 )
             pred = est.predict(fh=fh, X=X.iloc[end:][x_order])
-        pd.testing.assert_frame_equal(pred[list(y.columns)], expected)
+            if intervals:  # labelled with fit's names: not swapped by the order
+                pd.testing.assert_frame_equal(
+                    est.predict_interval(fh=fh, X=X.iloc[end:][x_order]),
+                    expected_int,
+                )
+        pd.testing.assert_frame_equal(pred, expected)  # fit's names and order
 
     check()
     renamed = y.iloc[fit_end:end].rename(columns={"b": "c"})

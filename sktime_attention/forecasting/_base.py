@@ -21,7 +21,7 @@ from sktime.forecasting.base import BaseForecaster
 
 from sktime_attention.data import SeriesStore
 from sktime_attention.forecasting._attention_tables import _AttentionTables
-from sktime_attention.forecasting._update import _KeepStateOnFailedUpdate
+from sktime_attention.forecasting._update import _SafeUpdate
 from sktime_attention.training import (
     TrainingSettings,
     Windows,
@@ -41,7 +41,7 @@ SCALINGS = ("standard", "window", "none")
 DEVICES = ("auto", "cpu", "cuda")
 
 
-class _Seq2SeqForecaster(_KeepStateOnFailedUpdate, _AttentionTables, BaseForecaster):
+class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
     """Base of the torch attention forecasters; subclasses build the network.
 
     Private state, set in ``_fit``: ``_store``, the :class:`SeriesStore` the

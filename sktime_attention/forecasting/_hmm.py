@@ -25,7 +25,7 @@ from sktime_attention.forecasting._hmm_math import (
     transform_levels,
 )
 from sktime_attention.forecasting._hmm_regimes import _RegimeAPI
-from sktime_attention.forecasting._update import _KeepStateOnFailedUpdate
+from sktime_attention.forecasting._update import _SafeUpdate
 from sktime_attention.utils._validation import (
     check_columns,
     check_finite_frame,
@@ -43,7 +43,7 @@ class HMMConvergenceWarning(UserWarning):
     """EM stopped at ``n_iter`` before the log-likelihood gain fell below ``tol``."""
 
 
-class HMMForecaster(_KeepStateOnFailedUpdate, _RegimeAPI, BaseForecaster):
+class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
     """Gaussian hidden Markov model forecaster with exact or Monte Carlo intervals.
 
     Fits ``hmmlearn.hmm.GaussianHMM`` to the transformed, standardised series
@@ -252,10 +252,6 @@ class HMMForecaster(_KeepStateOnFailedUpdate, _RegimeAPI, BaseForecaster):
                 f"at least {needed} (2 per state)"
             )
         self._cur_y = y.copy()
-        self._fit_output = (  # output names and type, as seen in fit
-            dict(getattr(self, "_y_metadata", None) or {}),
-            dict(getattr(self, "_converter_store_y", None) or {}),
-        )
         self.shift_, self.scale_ = standardise(z, values, self.transform)
         u = (z - self.shift_) / self.scale_
 
@@ -312,9 +308,6 @@ class HMMForecaster(_KeepStateOnFailedUpdate, _RegimeAPI, BaseForecaster):
         the forecaster is left as it was.
         """
         old = self._cur_y
-        # sktime took the names and type of this ``y`` for the outputs; forecasts
-        # keep the fitted columns, to which ``y`` is matched below
-        self._y_metadata, self._converter_store_y = self._fit_output
         y = check_columns(y, old.columns, "y", "update", rename_single=True)
         values = self._check_data(y)
         cur = pd.concat([old, y])

@@ -25,7 +25,7 @@ from sktime_attention.forecasting._members import (
     series_of,
     stack_outputs,
 )
-from sktime_attention.forecasting._update import _KeepStateOnFailedUpdate
+from sktime_attention.forecasting._update import _SafeUpdate
 from sktime_attention.forecasting._weights import (
     LEARNED,
     fixed_weights,
@@ -45,9 +45,7 @@ from sktime_attention.utils._validation import (
 )
 
 
-class HybridForecaster(
-    _KeepStateOnFailedUpdate, _HeterogenousMetaEstimator, BaseForecaster
-):
+class HybridForecaster(_SafeUpdate, _HeterogenousMetaEstimator, BaseForecaster):
     """Weighted blend of member forecasters, weights fixed or learned on a holdout.
 
     The forecast is ``sum_j w_j * yhat_j``, per step with ``per_horizon``, with

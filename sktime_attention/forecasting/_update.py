@@ -1,24 +1,32 @@
-"""One rule for every forecaster: a rejected ``update`` changes nothing."""
+"""Rules for every forecaster's ``update``: fit's names stay; a rejection undoes."""
 
-__all__ = ["_KeepStateOnFailedUpdate"]
+__all__ = ["_SafeUpdate"]
+
+import copy
 
 
-class _KeepStateOnFailedUpdate:
-    """Mixin: if ``_update`` rejects the data, the cutoff stays where it was.
+class _SafeUpdate:
+    """Mixin: ``update`` keeps fit's output names and undoes a rejected update.
 
-    sktime's ``update`` moves the cutoff to the end of the new data before it calls
-    ``_update``; an ``_update`` that raises (wrong columns, a gap, NaN) would leave
-    the forecaster at a cutoff its stored data does not reach, and the next
-    ``predict`` would forecast the wrong dates. The estimators check the data in
-    ``_update`` before changing anything, so putting the cutoff back restores the
-    state. Put it before ``BaseForecaster`` in the bases.
+    sktime's ``update`` moves the cutoff to the end of the new data and takes the
+    names (and container type) of its ``y`` for later outputs before it calls
+    ``_update``. The estimators match the columns of ``update`` to those of
+    ``fit`` by name, so their forecasts are in fit's order: outputs keep fit's
+    names, or a reordered or renamed update would relabel the columns of
+    ``predict_interval`` (and rename a univariate forecast). An ``_update`` that
+    raises (wrong columns, a gap, NaN) checks the data before changing anything,
+    so putting the cutoff and names back leaves the forecaster as it was. Put the
+    mixin before ``BaseForecaster`` in the bases. sktime keeps the names in
+    ``_y_metadata`` and ``_converter_store_y`` (1.2; the package pins ``<1.3``).
     """
 
     def update(self, y, X=None, update_params=True):
         """Update the cutoff and the state with new data; see sktime's ``update``.
 
-        If the data are rejected (an exception), the forecaster is left as it was,
-        cutoff included, and the exception is raised.
+        Columns are matched by name to those seen in ``fit``, and forecasts keep
+        fit's column names. If the data are rejected (an exception), the
+        forecaster is left as it was, cutoff included, and the exception is
+        raised.
 
         Parameters
         ----------
@@ -35,9 +43,19 @@ class _KeepStateOnFailedUpdate:
         self
         """
         cutoff = getattr(self, "_cutoff", None)
+        names = copy.deepcopy(
+            (
+                getattr(self, "_y_metadata", None),
+                getattr(self, "_converter_store_y", None),
+            )
+        )
         try:
-            return super().update(y, X=X, update_params=update_params)
+            super().update(y, X=X, update_params=update_params)
         except Exception:
             if cutoff is not None:
                 self._set_cutoff(cutoff)
             raise
+        finally:
+            if names[0] is not None:
+                self._y_metadata, self._converter_store_y = names
+        return self

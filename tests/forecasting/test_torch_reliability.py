@@ -139,11 +139,9 @@ def test_unnamed_or_renamed_univariate_y_in_update_is_the_fitted_column(cls):
     f_renamed.update(series.iloc[30:34].to_frame("other"), update_params=False)
     expected = f_named.predict()
     assert f_named.get_history().columns.tolist() == ["sales"]
-    # sktime names the returned Series after the last `y` passed; values agree
-    pd.testing.assert_series_equal(f_unnamed.predict(), expected, check_names=False)
-    pd.testing.assert_series_equal(
-        f_renamed.predict().iloc[:, 0], expected, check_names=False
-    )
+    # forecasts keep the name and container type seen in fit
+    pd.testing.assert_series_equal(f_unnamed.predict(), expected)
+    pd.testing.assert_series_equal(f_renamed.predict(), expected)
 
 
 # -- update revises points already seen ----------------------------------------------
