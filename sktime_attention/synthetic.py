@@ -24,8 +24,7 @@ generators and a ``RangeIndex`` for the planted ones; ``start`` and ``freq``
 choose another ``PeriodIndex``, ``start=None`` a ``RangeIndex``.
 """
 
-__all__ = [
-    "PLANTED_TRAINING",
+__all__ = [  # and PLANTED_TRAINING, a constant (no docstring of its own)
     "lag_hit_rate",
     "make_seasonal",
     "make_panel",

@@ -105,6 +105,10 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         Only after ``pretrain``: the data layout the global network expects
         (``n_targets``, ``n_covariates``, column names, ``horizon``).
 
+    See Also
+    --------
+    sktime_attention.plotting.plot_attention : Heatmap of ``attention_weights_``.
+
     Notes
     -----
     How ``update`` reads its data: columns of ``y`` and ``X`` are matched by
@@ -116,10 +120,6 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
     context window the network reads, ``get_history`` and, with
     ``refit_on_update``, retraining then use the revised data. The scaler fitted
     in ``fit`` is kept. A rejected update changes nothing, the cutoff included.
-
-    See Also
-    --------
-    sktime_attention.plotting.plot_attention : Heatmap of ``attention_weights_``.
 
     References
     ----------
