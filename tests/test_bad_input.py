@@ -632,3 +632,26 @@ def test_rejected_update_names_the_problem_and_changes_nothing(cls, case):
         assert est.cutoff.equals(y.index[fit_end - 1 : fit_end])
         after = est.predict(fh=fh, X=X.iloc[fit_end:])
     pd.testing.assert_frame_equal(after, before)
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [c for c in ALL_FORECASTERS if c.__name__ != "HybridForecaster"],
+    ids=lambda c: c.__name__,
+)
+def test_revising_only_seen_points_keeps_the_forecast_dates(cls):
+    """The state holds every point seen, so an update that only revises earlier
+    points (sktime then moves the cutoff back to them) still forecasts from the
+    latest point. The hybrid's cutoff follows its sktime members instead."""
+    y, X = _update_data()
+    fit_end, fh = 48, [1, 2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = cls.create_test_instance().fit(
+            y.iloc[:fit_end], X=X.iloc[:fit_end], fh=fh
+        )
+        before = est.predict(fh=fh, X=X.iloc[fit_end:])
+        est.update(y.iloc[10:13] * 1.5, X=X.iloc[10:13], update_params=False)
+        after = est.predict(fh=fh, X=X.iloc[fit_end:])
+    assert est.cutoff.equals(y.index[fit_end - 1 : fit_end])
+    assert after.index.equals(before.index)

@@ -317,7 +317,6 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
             self._fit(cur, X=None, fh=self._fh)
         else:
             self._refilter(old, cur, y, values)
-        self._set_cutoff(cur.index[-1:])  # a revision of past points only
         return self
 
     def _refilter(self, old, cur, y, values):

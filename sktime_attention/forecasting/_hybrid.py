@@ -182,6 +182,7 @@ class HybridForecaster(_SafeUpdate, _HeterogenousMetaEstimator, BaseForecaster):
         "visual_block_kind": "parallel",
     }
     _config = {"remember_data": False}
+    _keeps_latest_cutoff = False  # sktime members move theirs back on revisions
     _steps_attr = "_forecasters"
     _steps_fitted_attr = "forecasters_"
 

@@ -18,13 +18,22 @@ class _SafeUpdate:
     so putting the cutoff and names back leaves the forecaster as it was. Put the
     mixin before ``BaseForecaster`` in the bases. sktime keeps the names in
     ``_y_metadata`` and ``_converter_store_y`` (1.2; the package pins ``<1.3``).
+
+    An update that only revises points already seen makes sktime move the cutoff
+    back to the last revised point. A forecaster whose state holds every point
+    seen (``_keeps_latest_cutoff``) then forecasts from its latest point, so its
+    cutoff stays there.
     """
+
+    _keeps_latest_cutoff = True
 
     def update(self, y, X=None, update_params=True):
         """Update the cutoff and the state with new data; see sktime's ``update``.
 
         Columns are matched by name to those seen in ``fit``, and forecasts keep
-        fit's column names. If the data are rejected (an exception), the
+        fit's column names. Revising only points already seen leaves the cutoff
+        at the latest point (not for the hybrid, whose cutoff follows its
+        members'). If the data are rejected (an exception), the
         forecaster is left as it was, cutoff included, and the exception is
         raised.
 
@@ -55,6 +64,10 @@ class _SafeUpdate:
             if cutoff is not None:
                 self._set_cutoff(cutoff)
             raise
+        else:
+            revised_only = cutoff is not None and self._cutoff[0] < cutoff[0]
+            if revised_only and self._keeps_latest_cutoff:
+                self._set_cutoff(cutoff)
         finally:
             if names[0] is not None:
                 self._y_metadata, self._converter_store_y = names
