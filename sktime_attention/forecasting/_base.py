@@ -63,15 +63,13 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
         check_int(self.window_length, "window_length", minimum=1)
         check_int(self.hidden_size, "hidden_size", minimum=1)
         check_int(self.num_layers, "num_layers", minimum=1)
-        _check_finite_float(self.dropout, "dropout", 0.0, 1.0, high_open=True)
-        _check_finite_float(
-            self.teacher_forcing_ratio, "teacher_forcing_ratio", 0.0, 1.0
-        )
+        check_float(self.dropout, "dropout", 0.0, 1.0, high_open=True)
+        check_float(self.teacher_forcing_ratio, "teacher_forcing_ratio", 0.0, 1.0)
         check_option(self.loss, "loss", LOSSES)
         check_int(self.max_epochs, "max_epochs", minimum=1)
         check_int(self.batch_size, "batch_size", minimum=1)
-        _check_finite_float(self.learning_rate, "learning_rate", 0.0, low_open=True)
-        _check_finite_float(
+        check_float(self.learning_rate, "learning_rate", 0.0, low_open=True)
+        check_float(
             self.validation_fraction, "validation_fraction", 0.0, 1.0, False, True
         )
         check_int(self.patience, "patience", minimum=1)
@@ -263,11 +261,3 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
             self._train()
         self._set_cutoff_attention()
         return self
-
-
-def _check_finite_float(value, name, *args, **kwargs):
-    """:func:`check_float`, and the value must be finite (no inf)."""
-    value = check_float(value, name, *args, **kwargs)
-    if not np.isfinite(value):
-        raise ValueError(f"`{name}` must be a finite float, got {value!r}")
-    return value

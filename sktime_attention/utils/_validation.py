@@ -35,9 +35,9 @@ def check_int(value, name, minimum=None, allow_none=False):
 
 
 def check_float(value, name, low=None, high=None, low_open=False, high_open=False):
-    """Return ``value`` as float if it is a real number in the given range."""
+    """Return ``value`` as float if it is a finite real number in the given range."""
     lo = "(" if low_open else "["
-    hi = ")" if high_open else "]"
+    hi = ")" if high_open or high is None else "]"
     rule = f"a float in {lo}{low if low is not None else '-inf'}, "
     rule += f"{high if high is not None else 'inf'}{hi}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -47,6 +47,8 @@ def check_float(value, name, low=None, high=None, low_open=False, high_open=Fals
     too_high = high is not None and (value >= high if high_open else value > high)
     if np.isnan(value) or too_low or too_high:
         raise ValueError(f"`{name}` must be {rule}, got {value!r}")
+    if not np.isfinite(value):  # an open end of the range: inf is no value
+        raise ValueError(f"`{name}` must be a finite float, got {value!r}")
     return value
 
 
