@@ -215,13 +215,13 @@ class WindowAggregate:
         return tables
 
 
-def combine_window_tables(blocks, keys, key_names, aggregate=None):
-    """Stack the :func:`window_tables` of several series, optionally aggregated.
+def combine_window_tables(blocks, keys, key_names, aggregated=False):
+    """Stack the per-series tables of several series under their keys.
 
-    ``aggregate`` "mean" or "max" reduces each series' windows to one table
-    indexed by ``step`` (temporal) or ``lag`` (feature); blocks already reduced
-    (:meth:`WindowAggregate.tables`, indexed by that level alone) are kept as
-    they are. A kind missing for any series, or with no rows at all, is None.
+    ``blocks`` are :func:`window_tables` (indexed by ``window_end`` and ``step``
+    or ``lag``) or, with ``aggregated``, :meth:`WindowAggregate.tables` (indexed
+    by ``step`` or ``lag`` alone). A kind missing for any series, or with no rows
+    at all, is None.
     """
     tables = {}
     for kind, level in (("temporal", "step"), ("feature", "lag")):
@@ -230,15 +230,8 @@ def combine_window_tables(blocks, keys, key_names, aggregate=None):
             tables[kind] = None
             continue
         names = [*key_names, level]
-        if aggregate is None:
+        if not aggregated:
             names.insert(len(key_names), "window_end")
-        else:
-            frames = [
-                frame.groupby(level=-1).agg(aggregate)
-                if len(frame) and frame.index.nlevels > 1
-                else frame
-                for frame in frames
-            ]
         table = stack_tables(frames, keys, names)
         tables[kind] = table if len(table) else None
     return tables

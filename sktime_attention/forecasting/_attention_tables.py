@@ -178,7 +178,8 @@ class _AttentionTables:
             ends = index[t - 1 :]
             blocks.append(window_tables(temporal, feature, ends, store.feature_names))
         keys = [key for key, *_ in series]
-        return combine_window_tables(blocks, keys, store.key_names, aggregate)
+        aggregated = aggregate is not None
+        return combine_window_tables(blocks, keys, store.key_names, aggregated)
 
     def _window_attention(self, past, future, batch_size):
         """Temporal (W, H, T) and feature (W, T, F) or None attention of windows."""
