@@ -132,15 +132,8 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
 
     Notes
     -----
-    How ``update`` reads its data: columns of ``y`` and ``X`` are matched by
-    name with those seen in ``fit`` (their order does not matter; missing,
-    extra or renamed columns raise, and a univariate ``y`` may come under any
-    name). Points later than the stored end are appended and must continue its
-    time steps (irregular indexes and gaps raise, in ``fit`` too). Points at or
-    before the stored end revise the stored values at those time points: the
-    context window the network reads, ``get_history`` and, with
-    ``refit_on_update``, retraining then use the revised data. The scaler fitted
-    in ``fit`` is kept. A rejected update changes nothing, the cutoff included.
+    ``update`` reads its data as in :class:`AttentionLSTMForecaster` (its
+    Notes): columns by name, later points appended, earlier ones revised.
 
     Attention weights show where the network looked, not what caused the
     forecast; see the user guide for how to read them.
