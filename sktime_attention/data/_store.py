@@ -110,8 +110,6 @@ class SeriesStore:
         Raw (L_s, F) history per series, extended and revised by :meth:`extend`.
     indexes : list of pd.Index
         Time index of each series' history (the rows of ``arrays``).
-    last_index : list of pd.Index
-        Last time point of each series (length-1 index).
     shift, spread : list of np.ndarray
         Per series (F,) centre and scale of the scaler.
 
@@ -133,7 +131,6 @@ class SeriesStore:
         self.n_covariates = 0 if X is None else X.shape[1]
         self.index_names = list(y.index.names)
         self.keys, self.indexes, self.arrays = split_series(y, X)
-        self.last_index = [index[-1:] for index in self.indexes]
         if scaling == "none":
             self.shift = [np.zeros(a.shape[1]) for a in self.arrays]
             self.spread = [np.ones(a.shape[1]) for a in self.arrays]
@@ -160,6 +157,11 @@ class SeriesStore:
     def feature_names(self):
         """Encoder feature names: targets, then covariates."""
         return pd.Index([*self.y_columns, *(self.X_columns or [])], name="feature")
+
+    @property
+    def last_index(self):
+        """Last time point of each series (length-1 indexes)."""
+        return [index[-1:] for index in self.indexes]
 
     def position(self, keys):
         """Positions of ``keys`` in the store; unseen keys raise."""
@@ -200,21 +202,22 @@ class SeriesStore:
         time grid or leaves a gap.
         """
         keys, indexes, arrays = split_series(y, X)
-        unseen = [k for k in keys if k not in self.keys]
+        known = {k: s for s, k in enumerate(self.keys)}
+        unseen = [k for k in keys if k not in known]
         if unseen:
             raise ValueError(f"`y` in update holds an unseen series {unseen[0]!r}")
         changes = []
         for key, index, array in zip(keys, indexes, arrays):
-            s = self.keys.index(key)
+            s, end = known[key], self.indexes[known[key]][-1]
             name = "y" if key is None else f"y {key!r}"
             check_regular_index(index, name)
-            new = np.asarray(index > self.last_index[s][0])
+            new = np.asarray(index > end)
             at = self.indexes[s].get_indexer(index[~new])
             if (at < 0).any():
                 off = index[~new][at < 0]
                 raise ValueError(
                     f"`{name}` in update has time points not among those seen so "
-                    f"far and not after the end {self.last_index[s][0]}: "
+                    f"far and not after the end {end}: "
                     f"{list(off[:5])}{' ...' if len(off) > 5 else ''}"
                 )
             if new.any():  # the new points must continue the stored time steps
@@ -228,33 +231,23 @@ class SeriesStore:
             if len(index):
                 self.arrays[s] = np.concatenate([self.arrays[s], appended])
                 self.indexes[s] = self.indexes[s].append(index)
-                self.last_index[s] = index[-1:]
 
     # -- time -------------------------------------------------------------------
     def series_cutoff(self, s, cutoff):
         """Cutoff of series ``s``: its last index, with the panel's frequency."""
         if not self.is_panel:
             return cutoff
-        last = self.last_index[s]
+        last = self.indexes[s][-1:]
         if isinstance(last, pd.DatetimeIndex) and last.freq is None:
             last = pd.DatetimeIndex(last, freq=getattr(cutoff, "freq", None))
         return last
 
     def gap(self, s, cutoff, freq):
         """Count the steps from the end of series ``s`` to the panel's ``cutoff``."""
-        if not self.is_panel or self.last_index[s][0] == cutoff[0]:
+        if not self.is_panel or self.indexes[s][-1] == cutoff[0]:
             return 0
         common = ForecastingHorizon(cutoff, is_relative=False, freq=freq)
         return int(common.to_relative(self.series_cutoff(s, cutoff))[0])
-
-    def history_index(self, s, cutoff):
-        """Time index of the stored data of series ``s``."""
-        length = len(self.arrays[s])
-        lags = ForecastingHorizon(np.arange(-length + 1, 1), is_relative=True)
-        try:
-            return lags.to_absolute_index(self.series_cutoff(s, cutoff))
-        except (TypeError, ValueError, AttributeError):  # no frequency to step with
-            return pd.RangeIndex(length)
 
     def future(self, X, s, horizon, cutoff):
         """Scaled covariates (H, C) of series ``s`` over steps 1..H, or None."""
@@ -279,7 +272,7 @@ class SeriesStore:
         return self.scale_covariates(X_s.to_numpy(np.float64), s)
 
     # -- series to explain ------------------------------------------------------
-    def explained_series(self, y, X, horizon, cutoff):
+    def explained_series(self, y, X, horizon):
         """Series for attention over every window: stored ones, or ``y``'s.
 
         Returns (key, scaled (L, F), time index, scaled covariates (L + H, C) or
@@ -295,7 +288,7 @@ class SeriesStore:
             X = check_columns(X, self.X_columns, "X", "get_attention")
         if y is None:
             keys, positions, arrays = self.keys, range(len(self.keys)), self.arrays
-            indexes = [self.history_index(s, cutoff) for s in positions]
+            indexes = [self.indexes[s] for s in positions]
         else:
             keys, indexes, arrays = split_series(self._target_frame(y), X)
             positions = self.position(keys)

@@ -65,7 +65,7 @@ class _AttentionTables:
         frames = [
             pd.DataFrame(
                 array[:, : store.n_targets],
-                index=store.history_index(s, self.cutoff),
+                index=store.indexes[s],
                 columns=store.y_columns,
             )
             for s, array in enumerate(store.arrays)
@@ -152,7 +152,7 @@ class _AttentionTables:
         if aggregate is not None:
             check_option(aggregate, "aggregate", ("mean", "max"))
         store, t, horizon = self._store, self.window_length, self.horizon_
-        series = store.explained_series(y, X, horizon, self.cutoff)
+        series = store.explained_series(y, X, horizon)
         blocks = []
         for _, scaled, index, future in series:
             if len(scaled) < t:
