@@ -21,12 +21,28 @@ def _load(dataset, csv):
         y = frame.iloc[:, 0].astype(float)
         if isinstance(y.index, pd.DatetimeIndex) and y.index.freq is None:
             y = y.asfreq(pd.infer_freq(y.index))
-        return y
+        return _as_periods(y)
     from sktime import datasets
 
     if dataset == "uschange":
         return datasets.load_uschange()[0]
     return getattr(datasets, f"load_{dataset}")().astype(float)
+
+
+def _as_periods(y):
+    """Return ``y`` on a PeriodIndex where its dates have a period frequency.
+
+    sktime 1.2's seasonal-naive baseline converts dates to periods with the
+    index's offset, which pandas 3 refuses for "begin" offsets (month start
+    ``MS``, quarter start ``QS``): a ``MonthBegin`` has no period code. Periods
+    work for every frequency and label the same months.
+    """
+    if not isinstance(y.index, pd.DatetimeIndex) or y.index.freq is None:
+        return y
+    try:
+        return y.to_period()
+    except (ValueError, TypeError, AttributeError):  # e.g. semi-month "SMS"
+        return y
 
 
 def _seasonal_period(y, sp):
@@ -143,14 +159,21 @@ def _forecast(args, y, y_train, y_test, sp):
     from sktime.forecasting.naive import NaiveForecaster
     from sktime.transformations.series.boxcox import LogTransformer
 
+    from sktime_attention.forecasting._members import quiet
+
     fh = list(range(1, args.horizon + 1))
-    model = _build(args.model, sp, args.epochs, args.seed)
     log = not args.no_log and bool((y > 0).all())
-    pipeline = TransformedTargetForecaster([LogTransformer(), model]) if log else model
-    y_pred = pipeline.fit(y_train, fh=fh).predict()
-    if log:  # the fitted model inside the pipeline, and the way back from logs
-        model = pipeline.steps_[-1][1]
-    naive = NaiveForecaster(strategy="last", sp=sp).fit(y_train, fh=fh).predict()
+    # the sktime objects made here (and their clones) warn about sktime's own
+    # remember_data default: noise to the user, dropped; other warnings pass
+    with quiet():
+        model = _build(args.model, sp, args.epochs, args.seed)
+        pipeline = model
+        if log:
+            pipeline = TransformedTargetForecaster([LogTransformer(), model])
+        y_pred = pipeline.fit(y_train, fh=fh).predict()
+        if log:  # the fitted model inside the pipeline, and the way back from logs
+            model = pipeline.steps_[-1][1]
+        naive = NaiveForecaster(strategy="last", sp=sp).fit(y_train, fh=fh).predict()
 
     columns = {"actual": y_test, args.model: y_pred}
     attention = model
