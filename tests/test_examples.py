@@ -163,12 +163,42 @@ def test_docs_code_blocks_run(page, tmp_path, monkeypatch):
     import matplotlib.pyplot as plt
 
     monkeypatch.chdir(tmp_path)  # pages may write plots
-    namespace = {"__name__": "__docs__"}
+    # run as a script would: blocks behind an `if __name__ == "__main__":` guard
+    # (a dask LocalCluster needs one) run too
+    namespace = {"__name__": "__main__"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for i, block in enumerate(_python_blocks(page.read_text())):
             exec(compile(block, f"{page.name}[block {i}]", "exec"), namespace)
     plt.close("all")
+
+
+def test_quickstart_runs_without_warnings(tmp_path):
+    # the page a new user copies first: all its blocks, as one script, with
+    # warnings as errors (python -W error)
+    page = ROOT / "docs" / "quickstart.md"
+    script = tmp_path / "quickstart.py"
+    script.write_text("\n".join(_python_blocks(page.read_text())))
+    env = {
+        **os.environ,
+        "MPLBACKEND": "Agg",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONPATH": os.pathsep.join(
+            [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+    }
+    result = subprocess.run(
+        [sys.executable, "-W", "error", str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert result.stderr == ""
+    assert (tmp_path / "attention.png").exists()
 
 
 # -- example scripts ---------------------------------------------------------------
