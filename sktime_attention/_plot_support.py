@@ -57,7 +57,10 @@ def _children(obj):
             continue
         if _is_fitted_forecaster(value):
             yield attr[:-1], value, None
-        elif isinstance(value, pd.DataFrame):  # one clone per series (and column)
+        elif isinstance(value, pd.DataFrame) and any(
+            d == "object" for d in value.dtypes
+        ):
+            # sktime's vectorisation: one fitted clone per series (and column)
             for key, row in value.iterrows():
                 for column, cell in row.items():
                     if _is_fitted_forecaster(cell):
