@@ -67,7 +67,10 @@ def _parser():
         help="a dataset that ships with sktime (default: airline)",
     )
     source.add_argument(
-        "--csv", type=Path, help="CSV file: time column first, target second"
+        "--csv",
+        type=Path,
+        help="CSV file: time column first, target second (dates with a frequency "
+        "become periods)",
     )
     parser.add_argument(
         "--horizon",
