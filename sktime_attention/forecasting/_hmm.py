@@ -16,6 +16,7 @@ import pandas as pd
 from sktime.forecasting.base import BaseForecaster
 
 from sktime_attention.forecasting._hmm_math import (
+    calibration_factors,
     fit_restarts,
     full_covars,
     mixture_quantiles,
@@ -37,6 +38,8 @@ from sktime_attention.utils._validation import (
 
 _COVARIANCE_TYPES = ("full", "diag", "spherical", "tied")
 _TRANSFORMS = ("diff", "level", "log_diff")
+_CAL_STEPS = 100  # steps calibrated in fit (more if fit gets a longer fh)
+_CAL_ORIGINS = 2000  # latest in-sample origins scored for the calibration
 
 
 class HMMConvergenceWarning(UserWarning):
@@ -55,6 +58,19 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
     exact for ``"level"`` (root of the Gaussian-mixture CDF) and seeded Monte Carlo
     over ``n_samples`` state/emission paths for ``"diff"`` and ``"log_diff"``.
     Multivariate ``y`` gets per-column (marginal) quantiles and variances.
+
+    Calibration (``calibrate=True``): a misspecified HMM (autocorrelation or
+    season within a regime) gives intervals of the wrong width. ``fit`` scores
+    the model's own h-step forecasts from every past origin (filtered state
+    there, propagated ``h`` steps, vectorised over origins): the factor
+    ``calibration_`` at step ``h`` is the root mean square of the standardised
+    errors ``(y - mean) / sd``. The predictive distribution is then scaled about
+    its mean by that factor: variances by its square, quantiles and sample
+    paths as ``mean + factor * (value - mean)``; point forecasts are unchanged.
+    Steps are calibrated while at least 10 non-overlapping windows of that
+    length fit in the data (up to 100 steps, or the longest step of an ``fh``
+    passed to ``fit``); longer steps reuse the last factor. For "diff" and
+    "log_diff" the calibrated variance never falls with the step.
     Exogenous ``X`` is ignored. ``y`` needs a regular time index (a
     ``DatetimeIndex`` with a set or inferable frequency, a ``PeriodIndex`` or
     integer index without gaps), in ``fit`` and, with the stored series, in
@@ -106,6 +122,9 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
     refit_on_update : bool, default=False
         If True, ``update(update_params=True)`` refits on all data seen; otherwise
         ``update`` only extends the stored series and re-filters the states.
+    calibrate : bool, default=True
+        Scale the predictive spread per step by ``calibration_`` (above); False
+        gives the model's own distribution (``calibration_`` all 1).
 
     Attributes
     ----------
@@ -133,6 +152,10 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
         Log-likelihood of the transformed training series (original units).
     bic_ : float or dict of int -> float
         BIC of the fitted model, or ``{n_states: BIC}`` when ``n_states="auto"``.
+    calibration_ : pd.DataFrame
+        Spread factors, index ``step`` (1, 2, ...), columns those of ``y``; 1 for
+        a calibrated model or ``calibrate=False``. Kept by ``update`` unless it
+        refits.
 
     Examples
     --------
@@ -182,6 +205,7 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
         random_state=None,
         n_samples=2000,
         refit_on_update=False,
+        calibrate=True,
     ):
         self.n_states = n_states
         self.n_states_range = n_states_range
@@ -193,6 +217,7 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
         self.random_state = random_state
         self.n_samples = n_samples
         self.refit_on_update = refit_on_update
+        self.calibrate = calibrate
         super().__init__()
         self._y = None
         self._X = None
@@ -206,10 +231,9 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
         check_float(self.tol, "tol", low=0, low_open=True)
         check_int(self.random_state, "random_state", minimum=0, allow_none=True)
         check_int(self.n_samples, "n_samples", minimum=10)
-        if not isinstance(self.refit_on_update, bool | np.bool_):
-            raise TypeError(
-                f"`refit_on_update` must be a bool, got {self.refit_on_update!r}"
-            )
+        for name in ("refit_on_update", "calibrate"):
+            if not isinstance(getattr(self, name), bool | np.bool_):
+                raise TypeError(f"`{name}` must be a bool, got {getattr(self, name)!r}")
         if isinstance(self.n_states, str) and self.n_states != "auto":
             raise ValueError(
                 f"`n_states` must be an int >= 1 or 'auto', got {self.n_states!r}"
@@ -288,8 +312,66 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
         self._std_covars = full_covars(m)  # (K, F, F), standardised units
         with np.errstate(over="ignore"):  # inf only beyond the float range
             self.covars_ = self._std_covars * np.outer(self.scale_, self.scale_)
-        self._set_filtered(self._filter(values)[-1], values[-1])
+        probs = self._filter(values)
+        self._set_filtered(probs[-1], values[-1])
+        self._calibrate(probs, values, fh)
         return self
+
+    def _calibrate(self, probs, values, fh):
+        """Set ``calibration_``: spread factors per step from in-sample forecasts."""
+        # at step h, (T - h) / h non-overlapping windows: keep at least 10
+        steps = min(len(probs) // 11, max(_CAL_STEPS, *self._fit_steps(fh)))
+        factors = np.ones((max(steps, 1), values.shape[1]))
+        if self.calibrate and steps >= 1:
+            chain = self._chain()[:4]
+            factors = calibration_factors(
+                chain, probs, values, steps, self.shift_, self.scale_, _CAL_ORIGINS
+            )
+        self.calibration_ = pd.DataFrame(
+            factors,
+            index=pd.RangeIndex(1, len(factors) + 1, name="step"),
+            columns=self._cur_y.columns,
+        )
+
+    def _fit_steps(self, fh):
+        if fh is None:
+            return [0]
+        try:
+            return [int(np.max(fh.to_relative(self.cutoff)))]
+        except (ValueError, TypeError):  # pragma: no cover - unusual fh types
+            return [0]
+
+    def _spread(self, values, steps):
+        """Widen ``values`` (..., H, F) at ``steps`` about the mean by the factors."""
+        if not self.calibrate:
+            return values
+        mean = self._moments(steps.max())[0][steps - 1]
+        with np.errstate(over="ignore", invalid="ignore"):
+            spread = mean + self._factors(steps) * (values - mean)
+        return np.where(np.isfinite(spread), spread, values)
+
+    def _factors(self, steps):
+        """Calibration factors (len(steps), F); the last one beyond the table.
+
+        For "diff" and "log_diff" (sums of more and more steps) the calibrated
+        variance is made non-decreasing in the step: the factor at a step is
+        raised where needed to keep the variance of the step before.
+        """
+        table = self.calibration_.to_numpy()
+        horizon = int(steps.max())
+        factors = table[np.minimum(np.arange(1, horizon + 1), len(table)) - 1]
+        if self.transform != "level":  # variance in units free of overflow
+            ref = 2.0 ** np.frexp(np.abs(self._last) + (self._last == 0))[1]
+            shift, scale = self.shift_, self.scale_
+            if self.transform == "diff":
+                shift, scale = shift / ref, scale / ref
+            chain = self._chain()[:-1] + (self._last / ref,)
+            var = predictive_moments(*chain, horizon, shift, scale)[1]  # (H, F)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                kept = np.maximum.accumulate(factors**2 * var, axis=0)
+                raised = np.sqrt(kept / var)
+            factors = np.where(np.isfinite(raised) & (var > 0), raised, factors)
+        return factors[steps - 1]
 
     def _set_filtered(self, probs, last):
         self._p_T = probs / probs.sum()
@@ -353,6 +435,9 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
     def _moment_frame(self, fh, which):
         steps = self._steps(fh)
         values = self._moments(steps.max())[which][steps - 1]
+        if which == 1:  # calibrated variance
+            with np.errstate(over="ignore"):
+                values = values * self._factors(steps) ** 2
         index = fh.to_absolute_index(self.cutoff)
         return pd.DataFrame(values, index=index, columns=self._cur_y.columns)
 
@@ -369,8 +454,8 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
         if self.transform == "level":  # exact: quantiles of a Gaussian mixture
             probs = self.predict_state_probs(fh).to_numpy()  # (H, K)
             q = mixture_quantiles(probs, self.model_.means_, self._std_covars, alpha)
-            q = self.shift_ + self.scale_ * q
-        else:  # Monte Carlo over state paths, (alpha, H, F)
+            q = self._spread(self.shift_ + self.scale_ * q, steps)
+        else:  # Monte Carlo over (calibrated) state paths, (alpha, H, F)
             q = np.quantile(self.sample_paths(fh), alpha, axis=0)
         columns = pd.MultiIndex.from_product([self._get_varnames(), list(alpha)])
         values = q.transpose(1, 2, 0).reshape(len(steps), -1)  # var-major, then alpha

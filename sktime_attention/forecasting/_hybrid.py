@@ -390,7 +390,11 @@ class HybridForecaster(_SafeUpdate, _HeterogenousMetaEstimator, BaseForecaster):
             levels = np.asarray(alpha, dtype=float)
             table = self.cv_blend_rmse_
             widths = residual_widths(
-                self._abs_resid, table.to_numpy(), np.abs(2 * levels - 1), self._widen
+                self._abs_resid,
+                table.to_numpy(),
+                np.abs(2 * levels - 1),
+                self._widen,
+                steps=table.index.to_numpy(),
             )[nearest_rows(table.index, steps)]  # (H, A, C)
             values = point + np.sign(levels - 0.5)[:, None] * widths
             values = values.transpose(0, 2, 1).reshape(len(steps), -1)
