@@ -4,9 +4,11 @@ Cheap members without intervals of their own put the hybrid in residual mode:
 NaiveForecaster "last" and "drift" plus PolynomialTrendForecaster. On synthetic
 series (a Gaussian random walk; a seasonal AR(1): sine season of period 12 plus
 AR(1) noise with coefficient 0.7) the hybrid is refitted at rolling origins
-(``--series`` independent series x ``--origins`` origins each, ``--horizon``
-steps apart) and its nominal 80% and 95% intervals are scored on the next
-``--horizon`` points. Reported per kind of series and ``cv``:
+(``--series`` independent series x ``--origins`` origins each, ``--horizon`` + 1
+steps apart from a first origin that moves with the series, so that every phase
+of the season is an origin) and its nominal 80% and 95% intervals are scored on
+the next ``--horizon`` points. Series ``s`` has seed ``1000 * --seed + s``: tune
+on ``--seed 1``, report ``--seed 0``. Reported per kind of series and ``cv``:
 
 - coverage at each nominal level, over all origins and steps, with its
   standard error over series (origins of one series are correlated);
@@ -16,7 +18,7 @@ steps apart) and its nominal 80% and 95% intervals are scored on the next
 ``cv``: "conformal" is an expanding window with ``--folds`` folds one step
 apart (``--folds`` residuals per step, enough for split-conformal at 95% from
 19 on); "default" is the hybrid's default ``cv`` (at most 3 folds), where the
-intervals fall back to the Gaussian on the holdout RMSE.
+residuals are pooled over the steps (see ``residual_widths``).
 
     python benchmarks/coverage_hybrid.py --series 20 --origins 10 --jobs 2
 """
