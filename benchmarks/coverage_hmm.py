@@ -55,11 +55,12 @@ COVERAGES = (0.8, 0.95)
 def run_kind(make, transform, args):
     """Return hits (coverage, step) summed, widths summed and the origin count."""
     hits = np.zeros((len(COVERAGES), args.horizon))
+    monotone = np.zeros(len(COVERAGES))  # origins whose widths never shrink
     widths = np.zeros((len(COVERAGES), args.horizon))
     n_origins = 0
     fh = list(range(1, args.horizon + 1))
     for s in range(args.series):
-        rng = np.random.default_rng([args.seed, s])
+        rng = np.random.default_rng([args.seed, s])  # tune on another --seed
         n = args.train + args.origins + args.horizon
         y = pd.Series(make(n, rng), index=pd.RangeIndex(n), name="y")
         f = HMMForecaster(transform=transform, n_states=args.states, random_state=s)
@@ -74,9 +75,10 @@ def run_kind(make, transform, args):
                 hi = interval[(y.name, c, "upper")].to_numpy()
                 hits[i] += (lo <= actual) & (actual <= hi)
                 widths[i] += hi - lo
+                monotone[i] += (np.diff(hi - lo) >= 0).all()
             n_origins += 1
             f.update(y.iloc[origin : origin + 1], update_params=False)
-    return hits, widths, n_origins
+    return hits, widths, monotone, n_origins
 
 
 def main():
@@ -97,7 +99,7 @@ def main():
     for kind in args.kinds:
         make, transform = KINDS[kind]
         start = time.perf_counter()
-        hits, widths, n = run_kind(make, transform, args)
+        hits, widths, monotone, n = run_kind(make, transform, args)
         cov, width = hits / n, widths / n
         print(f"## {kind} ({n} origins, {time.perf_counter() - start:.0f} s)")
         print("| step | " + " | ".join(f"cov {c:.0%}" for c in COVERAGES), end="")
@@ -109,8 +111,8 @@ def main():
             print(f"| {h + 1} | " + " | ".join(cells) + " |")
         pooled = [f"{cov[i].mean():.3f}" for i in range(len(COVERAGES))]
         print(f"| all | {' | '.join(pooled)} |")
-        monotone = bool((np.diff(width, axis=1) >= 0).all())
-        print(f"widths non-decreasing in the step: {monotone}\n")
+        share = " / ".join(f"{m / n:.2f}" for m in monotone)
+        print(f"origins whose widths never shrink with the step (80% / 95%): {share}\n")
 
 
 if __name__ == "__main__":

@@ -4,9 +4,11 @@ Cheap members without intervals of their own put the hybrid in residual mode:
 NaiveForecaster "last" and "drift" plus PolynomialTrendForecaster. On synthetic
 series (a Gaussian random walk; a seasonal AR(1): sine season of period 12 plus
 AR(1) noise with coefficient 0.7) the hybrid is refitted at rolling origins
-(``--series`` independent series x ``--origins`` origins each, ``--horizon``
-steps apart) and its nominal 80% and 95% intervals are scored on the next
-``--horizon`` points. Reported per kind of series and ``cv``:
+(``--series`` independent series x ``--origins`` origins each, ``--horizon`` + 1
+steps apart from a first origin that moves with the series, so that every phase
+of the season is an origin) and its nominal 80% and 95% intervals are scored on
+the next ``--horizon`` points. Series ``s`` has seed ``1000 * --seed + s``: tune
+on ``--seed 1``, report ``--seed 0``. Reported per kind of series and ``cv``:
 
 - coverage at each nominal level, over all origins and steps, with its
   standard error over series (origins of one series are correlated);
@@ -16,7 +18,7 @@ steps apart) and its nominal 80% and 95% intervals are scored on the next
 ``cv``: "conformal" is an expanding window with ``--folds`` folds one step
 apart (``--folds`` residuals per step, enough for split-conformal at 95% from
 19 on); "default" is the hybrid's default ``cv`` (at most 3 folds), where the
-intervals fall back to the Gaussian on the holdout RMSE.
+residuals are pooled over the steps (see ``residual_widths``).
 
     python benchmarks/coverage_hybrid.py --series 20 --origins 10 --jobs 2
 """
@@ -50,6 +52,10 @@ def make_series(kind, n, seed):
 def run_series(args):
     """Coverage hits (O, L, H) and widths (O, L, H) of one series' origins."""
     kind, cv_kind, seed, n_origins, horizon, folds, first_train = args
+    # origins horizon + 1 apart from a first one that varies with the series: every
+    # phase of the period-12 season is an origin (horizon + 1 = 7 and 12 coprime)
+    first_train += seed % 12
+    gap = horizon + 1
     from sktime.forecasting.naive import NaiveForecaster
     from sktime.forecasting.trend import PolynomialTrendForecaster
     from sktime.split import ExpandingWindowSplitter
@@ -60,11 +66,11 @@ def run_series(args):
     # alone do not silence its remember_data notice: drop all warnings here
     warnings.showwarning = lambda *args, **kwargs: None
     fh = list(range(1, horizon + 1))
-    y = make_series(kind, first_train + n_origins * horizon, seed)
+    y = make_series(kind, first_train + n_origins * gap, seed)
     hits = np.zeros((n_origins, len(LEVELS), horizon), dtype=bool)
     widths = np.zeros((n_origins, len(LEVELS), horizon))
     for o in range(n_origins):
-        end = first_train + o * horizon
+        end = first_train + o * gap
         train, test = y.iloc[:end], y.iloc[end : end + horizon].to_numpy()
         cv = None
         if cv_kind == "conformal":
@@ -121,14 +127,17 @@ def main():
     parser.add_argument("--folds", type=int, default=40)
     parser.add_argument("--first-train", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--seed", type=int, default=0, help="series s has seed 1000 * seed + s"
+    )
     parser.add_argument("--kinds", nargs="+", default=["random_walk", "seasonal_ar"])
     parser.add_argument("--cvs", nargs="+", default=["conformal", "default"])
     args = parser.parse_args()
     tasks = [
-        (kind, cv_kind, seed, args.origins, args.horizon, args.folds, args.first_train)
+        (kind, cv_kind, s, args.origins, args.horizon, args.folds, args.first_train)
         for kind in args.kinds
         for cv_kind in args.cvs
-        for seed in range(args.series)
+        for s in range(1000 * args.seed, 1000 * args.seed + args.series)
     ]
     start = time.perf_counter()
     results = {}

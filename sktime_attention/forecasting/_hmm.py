@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sktime.forecasting.base import BaseForecaster
 
+from sktime_attention.forecasting._hmm_calibration import _Calibration
 from sktime_attention.forecasting._hmm_math import (
     fit_restarts,
     full_covars,
@@ -43,7 +44,7 @@ class HMMConvergenceWarning(UserWarning):
     """EM stopped at ``n_iter`` before the log-likelihood gain fell below ``tol``."""
 
 
-class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
+class HMMForecaster(_SafeUpdate, _RegimeAPI, _Calibration, BaseForecaster):
     """Gaussian hidden Markov model forecaster with exact or Monte Carlo intervals.
 
     Fits ``hmmlearn.hmm.GaussianHMM`` to the transformed, standardised series
@@ -55,6 +56,19 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
     exact for ``"level"`` (root of the Gaussian-mixture CDF) and seeded Monte Carlo
     over ``n_samples`` state/emission paths for ``"diff"`` and ``"log_diff"``.
     Multivariate ``y`` gets per-column (marginal) quantiles and variances.
+
+    Calibration (``calibrate=True``): a misspecified HMM (autocorrelation or
+    season within a regime) gives intervals of the wrong width. ``fit`` scores
+    the model's own h-step forecasts from every past origin (filtered state
+    there, propagated ``h`` steps, vectorised over origins): the factor
+    ``calibration_`` at step ``h`` is the root mean square of the standardised
+    errors ``(y - mean) / sd``. The predictive distribution is then scaled about
+    its mean by that factor: variances by its square, quantiles and sample
+    paths as ``mean + factor * (value - mean)``; point forecasts are unchanged.
+    Steps are calibrated while at least 10 non-overlapping windows of that
+    length fit in the data (up to 100 steps, or the longest step of an ``fh``
+    passed to ``fit``); longer steps reuse the last factor. For "diff" and
+    "log_diff" the calibrated variance never falls with the step.
     Exogenous ``X`` is ignored. ``y`` needs a regular time index (a
     ``DatetimeIndex`` with a set or inferable frequency, a ``PeriodIndex`` or
     integer index without gaps), in ``fit`` and, with the stored series, in
@@ -106,6 +120,9 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
     refit_on_update : bool, default=False
         If True, ``update(update_params=True)`` refits on all data seen; otherwise
         ``update`` only extends the stored series and re-filters the states.
+    calibrate : bool, default=True
+        Scale the predictive spread per step by ``calibration_`` (above); False
+        gives the model's own distribution (``calibration_`` all 1).
 
     Attributes
     ----------
@@ -133,6 +150,10 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
         Log-likelihood of the transformed training series (original units).
     bic_ : float or dict of int -> float
         BIC of the fitted model, or ``{n_states: BIC}`` when ``n_states="auto"``.
+    calibration_ : pd.DataFrame
+        Spread factors, index ``step`` (1, 2, ...), columns those of ``y``; 1 for
+        a calibrated model or ``calibrate=False``. Kept by ``update`` unless it
+        refits.
 
     Examples
     --------
@@ -182,6 +203,7 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
         random_state=None,
         n_samples=2000,
         refit_on_update=False,
+        calibrate=True,
     ):
         self.n_states = n_states
         self.n_states_range = n_states_range
@@ -193,6 +215,7 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
         self.random_state = random_state
         self.n_samples = n_samples
         self.refit_on_update = refit_on_update
+        self.calibrate = calibrate
         super().__init__()
         self._y = None
         self._X = None
@@ -206,10 +229,9 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
         check_float(self.tol, "tol", low=0, low_open=True)
         check_int(self.random_state, "random_state", minimum=0, allow_none=True)
         check_int(self.n_samples, "n_samples", minimum=10)
-        if not isinstance(self.refit_on_update, bool | np.bool_):
-            raise TypeError(
-                f"`refit_on_update` must be a bool, got {self.refit_on_update!r}"
-            )
+        for name in ("refit_on_update", "calibrate"):
+            if not isinstance(getattr(self, name), bool | np.bool_):
+                raise TypeError(f"`{name}` must be a bool, got {getattr(self, name)!r}")
         if isinstance(self.n_states, str) and self.n_states != "auto":
             raise ValueError(
                 f"`n_states` must be an int >= 1 or 'auto', got {self.n_states!r}"
@@ -288,7 +310,9 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
         self._std_covars = full_covars(m)  # (K, F, F), standardised units
         with np.errstate(over="ignore"):  # inf only beyond the float range
             self.covars_ = self._std_covars * np.outer(self.scale_, self.scale_)
-        self._set_filtered(self._filter(values)[-1], values[-1])
+        probs = self._filter(values)
+        self._set_filtered(probs[-1], values[-1])
+        self._calibrate(probs, values, fh)
         return self
 
     def _set_filtered(self, probs, last):
@@ -353,6 +377,9 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
     def _moment_frame(self, fh, which):
         steps = self._steps(fh)
         values = self._moments(steps.max())[which][steps - 1]
+        if which == 1:  # calibrated variance
+            with np.errstate(over="ignore"):
+                values = values * self._factors(steps) ** 2
         index = fh.to_absolute_index(self.cutoff)
         return pd.DataFrame(values, index=index, columns=self._cur_y.columns)
 
@@ -369,8 +396,8 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, BaseForecaster):
         if self.transform == "level":  # exact: quantiles of a Gaussian mixture
             probs = self.predict_state_probs(fh).to_numpy()  # (H, K)
             q = mixture_quantiles(probs, self.model_.means_, self._std_covars, alpha)
-            q = self.shift_ + self.scale_ * q
-        else:  # Monte Carlo over state paths, (alpha, H, F)
+            q = self._spread(self.shift_ + self.scale_ * q, steps)
+        else:  # Monte Carlo over (calibrated) state paths, (alpha, H, F)
             q = np.quantile(self.sample_paths(fh), alpha, axis=0)
         columns = pd.MultiIndex.from_product([self._get_varnames(), list(alpha)])
         values = q.transpose(1, 2, 0).reshape(len(steps), -1)  # var-major, then alpha

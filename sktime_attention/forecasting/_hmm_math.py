@@ -9,6 +9,8 @@ state distribution (K,).
 
 __all__ = [
     "MIN_COVAR",
+    "batch_moments",
+    "calibration_factors",
     "fit_restarts",
     "floor_covars",
     "forward_filter",
@@ -162,45 +164,98 @@ def predictive_moments(
     log-normalisers so long horizons neither overflow nor give NaN. The variance
     is ``inf`` only where it exceeds the float range (about ``|y| > 1e154``).
     """
+    chain = (transform, transmat, means, covars)
+    mean, var = batch_moments(*chain, p[None], last[None], horizon, shift, scale)
+    return mean[0], var[0]
+
+
+def batch_moments(transform, transmat, means, covars, p, last, horizon, shift, scale):
+    """`predictive_moments` from N origins at once: ``p`` (N, K), ``last`` (N, F).
+
+    Returns the mean and variance, (N, H, F) each.
+    """
     A = transmat
+    n, F = len(p), means.shape[1]
     v = np.diagonal(covars, axis1=1, axis2=2)  # (K, F)
-    a = np.repeat(p[:, None], means.shape[1], axis=1)  # (K, F)
-    mean, var = np.empty((horizon, means.shape[1])), np.empty((horizon, means.shape[1]))
+    a = np.repeat(p[:, :, None], F, axis=2)  # (N, K, F)
+    mean, var = np.empty((n, horizon, F)), np.empty((n, horizon, F))
+
+    def step(x):  # propagate one step: x (N, K, F) -> A' x
+        return np.einsum("jk,njf->nkf", A, x)
+
     if transform == "log_diff":
         mz, vz = shift + scale * means, scale**2 * v  # log growth per step
         log_f1, log_f2 = mz + vz / 2, 2 * mz + 2 * vz  # log E[exp(kZ); s], k=1, 2
         g1, g2 = a.copy(), a.copy()  # normalised E[exp(S); s], E[exp(2S); s]
-        l1, l2 = np.zeros(means.shape[1]), np.zeros(means.shape[1])  # log norms
+        l1, l2 = np.zeros((n, F)), np.zeros((n, F))  # log norms
         c1, c2 = log_f1.max(axis=0), log_f2.max(axis=0)
         for h in range(horizon):
-            g1 = (A.T @ g1) * np.exp(log_f1 - c1)
-            g2 = (A.T @ g2) * np.exp(log_f2 - c2)
-            n1, n2 = g1.sum(0), g2.sum(0)
-            g1, g2 = g1 / n1, g2 / n2
+            g1 = step(g1) * np.exp(log_f1 - c1)
+            g2 = step(g2) * np.exp(log_f2 - c2)
+            n1, n2 = g1.sum(1), g2.sum(1)  # (N, F)
+            g1, g2 = g1 / n1[:, None], g2 / n2[:, None]
             l1, l2 = l1 + c1 + np.log(n1), l2 + c2 + np.log(n2)
-            with np.errstate(over="ignore"):
-                mean[h] = last * np.exp(l1)
+            with np.errstate(over="ignore", invalid="ignore"):
+                mean[:, h] = last * np.exp(l1)
                 # Var = E[Y]^2 (E[exp(2S)] / E[exp(S)]^2 - 1)
-                var[h] = mean[h] ** 2 * np.expm1(np.maximum(l2 - 2 * l1, 0.0))
+                var[:, h] = mean[:, h] ** 2 * np.expm1(np.maximum(l2 - 2 * l1, 0.0))
         return mean, var
     m = means
-    b, c = np.zeros_like(m), np.zeros_like(m)  # E[S; s], E[S^2; s] (diff)
+    b, c = np.zeros_like(a), np.zeros_like(a)  # E[S; s], E[S^2; s] (diff)
     for h in range(horizon):
-        a = A.T @ a
+        a = step(a)
         if transform == "level":
-            mu = (a * m).sum(0)
-            var_u = (a * (v + m**2)).sum(0) - mu**2
-            mean[h] = shift + scale * mu
+            mu = (a * m).sum(1)  # (N, F)
+            var_u = (a * (v + m**2)).sum(1) - mu**2
+            mean[:, h] = shift + scale * mu
         else:
-            bA, c = A.T @ b, A.T @ c
+            bA, c = step(b), step(c)
             b = bA + a * m
             c = c + 2 * m * bA + a * (v + m**2)
-            mu = b.sum(0)
-            var_u = c.sum(0) - mu**2
-            mean[h] = last + ((h + 1) * shift + scale * mu)
+            mu = b.sum(1)
+            var_u = c.sum(1) - mu**2
+            mean[:, h] = last + ((h + 1) * shift + scale * mu)
         with np.errstate(over="ignore"):
-            var[h] = scale**2 * np.maximum(var_u, 0.0)
+            var[:, h] = scale**2 * np.maximum(var_u, 0.0)
     return mean, var
+
+
+def calibration_factors(chain, probs, values, horizon, shift, scale, max_origins):
+    """Scale factors (H, F) of the predictive spread from in-sample forecasts.
+
+    ``chain`` is ``(transform, transmat, means, covars)`` (standardised),
+    ``probs`` (T', K) the filtered state probabilities of the transformed
+    series of the levels ``values`` (T, F). From each of the last
+    ``max_origins`` past origins ``t`` the filtered state is propagated ``h``
+    steps (`batch_moments`); the factor at step ``h`` is the root mean square
+    of the standardised errors ``(y[t + h] - mean) / sd`` over the origins
+    where ``y[t + h]`` is known: 1 for a calibrated model, above 1 where its
+    intervals are too narrow. Levels are divided by a power of two of their size
+    first (exact), so nothing overflows; origins with a zero or non-finite
+    variance are skipped, and steps without any finite error get 1.
+    """
+    transform = chain[0]
+    lag = len(values) - len(probs)  # 1 for "diff" / "log_diff", 0 for "level"
+    y = values / _power_of_two(np.abs(values).max(0))  # exact: scale-free levels
+    ref = _power_of_two(np.abs(values).max(0))
+    if transform != "log_diff":
+        shift, scale = shift / ref, scale / ref
+    origins = np.arange(lag, len(values) - 1)[-max_origins:]  # levels' positions
+    mean, var = batch_moments(
+        *chain, probs[origins - lag], y[origins], horizon, shift, scale
+    )  # (N, H, F)
+    factors = np.ones((horizon, y.shape[1]))
+    for h in range(horizon):
+        known = origins + h + 1 < len(y)
+        target = y[origins[known] + h + 1]
+        sd = np.sqrt(var[known, h])
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            z = np.where(np.isfinite(sd), (target - mean[known, h]) / sd, np.nan)
+        for j in range(y.shape[1]):
+            zj = z[:, j][np.isfinite(z[:, j])]
+            if len(zj):
+                factors[h, j] = np.sqrt(np.mean(zj**2))
+    return factors
 
 
 def simulate_paths(

@@ -114,4 +114,4 @@ class _RegimeAPI:
         paths = simulate_paths(
             rng, *self._chain(), self.n_samples, steps.max(), self.shift_, self.scale_
         )
-        return paths[:, steps - 1]
+        return self._spread(paths[:, steps - 1], steps)

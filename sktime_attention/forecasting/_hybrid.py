@@ -104,8 +104,7 @@ class HybridForecaster(_SafeUpdate, _HeterogenousMetaEstimator, BaseForecaster):
         ``y``, over all folds, steps and columns. None for fixed weights.
     cv_blend_rmse_ : pd.DataFrame or None
         Holdout RMSE of the blend, index forecast ``step``, columns those of
-        ``y``; optimistic (weights fitted on it); the scale of the Student-t
-        fallback of residual intervals. None for fixed weights.
+        ``y``; optimistic (weights fitted on it). None for fixed weights.
     interval_method_ : {"members", "residuals"} or None
         How intervals are made (Notes): ``"members"`` if every fitted member has
         intervals, else ``"residuals"`` with learned weights; None (no intervals)
@@ -124,8 +123,9 @@ class HybridForecaster(_SafeUpdate, _HeterogenousMetaEstimator, BaseForecaster):
     holdout residuals: with n residuals at a step, coverage c takes the
     ``ceil((n + 1) c)``-th smallest as half-width, made non-decreasing in the step
     where the holdout RMSE rises with it. With too few residuals (n < 9 for 90%)
-    the half-width falls back to ``t.ppf(0.5 + c / 2, n) * cv_blend_rmse_``, at
-    least the largest residual; the default ``cv`` has at most 3 folds, so pass
+    they are pooled over the steps after dividing by a scale ``s_1 h^b`` (b >= 0)
+    and the half-width is ``t.ppf(0.5 + c / 2, n)`` times their RMS times the
+    scale (``residual_widths``); the default ``cv`` has at most 3 folds, so pass
     one with more for calibrated intervals (user guide: coverage figures).
 
     ``fit`` needs ``fh`` when weights are learned with the default ``cv`` or a
@@ -390,7 +390,11 @@ class HybridForecaster(_SafeUpdate, _HeterogenousMetaEstimator, BaseForecaster):
             levels = np.asarray(alpha, dtype=float)
             table = self.cv_blend_rmse_
             widths = residual_widths(
-                self._abs_resid, table.to_numpy(), np.abs(2 * levels - 1), self._widen
+                self._abs_resid,
+                table.to_numpy(),
+                np.abs(2 * levels - 1),
+                self._widen,
+                steps=table.index.to_numpy(),
             )[nearest_rows(table.index, steps)]  # (H, A, C)
             values = point + np.sign(levels - 0.5)[:, None] * widths
             values = values.transpose(0, 2, 1).reshape(len(steps), -1)

@@ -15,7 +15,6 @@ __all__ = [
     "weight_table",
 ]
 
-import math
 import numbers
 import warnings
 
@@ -249,7 +248,7 @@ def learn_weights(preds, truth, steps, y, names, method, metric, per_horizon):
     return weights, scores, blend_rmse, abs_resid
 
 
-def residual_widths(abs_resid, rmse, coverage, widen):
+def residual_widths(abs_resid, rmse, coverage, widen, steps=None):
     """Half-widths (S, A, C) of split-conformal intervals of the blend.
 
     Parameters
@@ -257,38 +256,80 @@ def residual_widths(abs_resid, rmse, coverage, widen):
     abs_resid : list of S ndarray of shape (n_s, C)
         Sorted absolute holdout residuals of the blend per learned step.
     rmse : ndarray of shape (S, C)
-        Their root mean square, the scale of the Gaussian fallback.
+        Their root mean square.
     coverage : ndarray of shape (A,)
         Coverage levels in [0, 1).
     widen : ndarray of shape (C,) of bool
-        Columns whose half-widths are made non-decreasing in the step.
+        Columns whose per-step half-widths are made non-decreasing in the step.
+    steps : ndarray of shape (S,), optional
+        The forecast steps of ``abs_resid``; default ``1..S``.
 
     Returns
     -------
     ndarray of shape (S, A, C)
-        With n residuals at a step, the ``ceil((n + 1) * c)``-th smallest one
+        Per step, where every step has enough residuals for ``c``: with n
+        residuals at a step, the ``ceil((n + 1) * c)``-th smallest absolute one
         (split-conformal with its finite-sample correction: coverage >= c for
-        exchangeable residuals). If that exceeds n, too few residuals for ``c``:
-        the Gaussian interval with its variance estimated from the n residuals,
-        ``t.ppf(0.5 + c / 2, df=n) * rmse`` (Student's t: a new residual over
-        the rmse of n others is t with n degrees of freedom), at least the
-        largest residual (so half-widths never shrink as ``c`` grows).
+        exchangeable residuals), then the cumulative maximum over the steps of
+        the ``widen`` columns. Pooled, where some step has too few (n + 1 < 1 /
+        (1 - c)): the residuals are divided by a scale per step,
+        ``sigma_h = sigma_1 h^b``, fitted by least squares to the log mean
+        squared residual per step with ``b >= 0`` (the spread of h-step errors
+        does not shrink with h), and pooled; the half-width is ``sigma_h`` times
+        ``t.ppf(0.5 + c / 2, df=n) * rms`` of the pooled scores (n: the fewest
+        residuals at a step, the number of folds), at least the largest score.
+        Scores of one fold are correlated over the steps (strongly for a random
+        walk), so the pooled scores carry about n independent ones: pooling
+        gives the widths their shape over the steps, not more degrees of
+        freedom.
     """
-    widths = np.zeros((len(abs_resid), len(coverage), rmse.shape[1]))
-    for i, resid in enumerate(abs_resid):
-        n = len(resid)
-        for a, c in enumerate(coverage):
-            if c <= 0:
-                continue
-            k = math.ceil(round((n + 1) * c, 9))  # round: float products drift
-            if k <= n:
-                widths[i, a] = resid[k - 1]
-            else:
-                spread = student_t.ppf(0.5 + c / 2, df=n) * rmse[i]
-                widths[i, a] = np.maximum(spread, resid[-1])
+    n_steps, n_cols = rmse.shape
+    steps = np.arange(1, n_steps + 1) if steps is None else np.asarray(steps, float)
+    counts = np.array([len(r) for r in abs_resid])
+    widths = np.zeros((n_steps, len(coverage), n_cols))
+    pooled_scale = _step_scales(abs_resid, steps)  # (S, C)
+    scores = np.sort(
+        np.concatenate([r / pooled_scale[i] for i, r in enumerate(abs_resid)]), axis=0
+    )  # (N, C), pooled scale-free scores
     widen = np.asarray(widen, dtype=bool)
-    widths[..., widen] = np.maximum.accumulate(widths[..., widen], axis=0)
+    for a, c in enumerate(coverage):
+        if c <= 0:
+            continue
+        k = np.ceil(np.round((counts + 1) * c, 9)).astype(int)  # per step
+        if (k <= counts).all():  # split-conformal at every step
+            for i, r in enumerate(abs_resid):
+                widths[i, a] = r[k[i] - 1]
+            widths[:, a, widen] = np.maximum.accumulate(widths[:, a, widen], axis=0)
+            continue
+        spread = student_t.ppf(0.5 + c / 2, df=counts.min())
+        q = np.maximum(spread * root_mean_square(scores, 0), scores[-1])
+        widths[:, a] = q * pooled_scale
     return widths
+
+
+def _step_scales(abs_resid, steps):
+    """Scale per step (S, C), ``s_1 h^b`` with ``b >= 0``, fitted to the residuals.
+
+    Weighted least squares of the log mean squared residual on ``log(step)``
+    (weights: residuals per step); the scales are relative (the largest
+    residual is factored out) and 1 for a column without non-zero residuals.
+    """
+    size = _positive(np.max([r.max(axis=0) for r in abs_resid], axis=0))  # (C,)
+    ms = np.array([((r / size) ** 2).mean(axis=0) for r in abs_resid])  # (S, C)
+    counts = np.array([len(r) for r in abs_resid], dtype=float)
+    x = np.log(steps)
+    out = np.ones_like(ms)
+    for j in range(ms.shape[1]):
+        ok = ms[:, j] > 0
+        if not ok.any():
+            continue
+        w, yj = counts[ok], np.log(ms[ok, j])
+        xm, ym = np.average(x[ok], weights=w), np.average(yj, weights=w)
+        sxx = np.average((x[ok] - xm) ** 2, weights=w)
+        slope = np.average((x[ok] - xm) * (yj - ym), weights=w) / sxx if sxx else 0.0
+        slope = max(slope, 0.0)
+        out[:, j] = np.exp((ym + slope * (x - xm)) / 2)
+    return out
 
 
 def grows_with_step(steps, rmse):

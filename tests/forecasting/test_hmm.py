@@ -134,12 +134,51 @@ def test_interval_coverage_monte_carlo_diff():
 
 def test_level_quantiles_exact_for_one_state():
     y = pd.Series(np.random.default_rng(3).normal(5.0, 2.0, 300))
-    f = HMMForecaster(n_states=1, transform="level", random_state=0).fit(y)
-    q = f.predict_quantiles(fh=[1, 2], alpha=[0.05, 0.5, 0.9])
+    f = HMMForecaster(n_states=1, transform="level", calibrate=False, random_state=0)
+    q = f.fit(y).predict_quantiles(fh=[1, 2], alpha=[0.05, 0.5, 0.9])
     mean, sd = f.means_[0, 0], np.sqrt(f.covars_[0, 0, 0])
     expected = mean + sd * norm.ppf([0.05, 0.5, 0.9])
     np.testing.assert_allclose(q.to_numpy(), np.tile(expected, (2, 1)), rtol=1e-9)
     np.testing.assert_allclose(f.predict_var(fh=1).to_numpy(), sd**2)
+
+
+def _ar1(n, phi, seed):
+    rng = np.random.default_rng(seed)
+    x = np.zeros(n)
+    for t in range(1, n):
+        x[t] = phi * x[t - 1] + rng.standard_normal()
+    return pd.Series(10 + x)
+
+
+def test_calibration_known_answer_for_a_misspecified_model():
+    # one Gaussian state on the differences of an AR(1): the model's h-step
+    # variance is h Var(dx), the true one 2 Var(x) (1 - phi^h); their ratio is
+    # (1 - phi^h) / (h (1 - phi))
+    phi, fh = 0.8, np.array([1, 2, 4, 8])
+    y = _ar1(4000, phi, seed=5)
+    kw = {"n_states": 1, "random_state": 0}
+    f = HMMForecaster(**kw).fit(y)
+    expected = np.sqrt((1 - phi**fh) / (fh * (1 - phi)))
+    factors = f.calibration_.loc[fh, 0].to_numpy()
+    np.testing.assert_allclose(factors, expected, rtol=0.06)
+    raw = HMMForecaster(calibrate=False, **kw).fit(y)
+    # variance, quantiles and paths are the model's, scaled about the mean per step
+    np.testing.assert_allclose(
+        f.predict_var(fh=fh).to_numpy()[:, 0],
+        raw.predict_var(fh=fh).to_numpy()[:, 0] * factors**2,
+    )
+    mean = f.predict(fh=fh).to_numpy()[:, None]
+    q, q_raw = (g.predict_quantiles(fh=fh, alpha=[0.1, 0.9]) for g in (f, raw))
+    q, q_raw = q.to_numpy(), q_raw.to_numpy()
+    np.testing.assert_allclose(q - mean, (q_raw - mean) * factors[:, None])
+
+
+def test_random_walk_widths_grow_with_the_step():
+    y = pd.Series(100 + np.cumsum(np.random.default_rng(2).standard_normal(300)))
+    f = HMMForecaster(random_state=0).fit(y)
+    assert (np.diff(f.predict_var(fh=range(1, 25)).to_numpy()[:, 0]) > 0).all()
+    bounds = f.predict_interval(fh=[1, 3, 9, 24], coverage=0.9).to_numpy()
+    assert (np.diff(bounds[:, 1] - bounds[:, 0]) > 0).all()
 
 
 @pytest.mark.parametrize("transform", ["diff", "log_diff"])
@@ -663,8 +702,8 @@ def test_log_diff_variance_finite_for_volatile_series():
     rng = np.random.default_rng(0)
     steps = rng.normal(0, 0.85, 300)
     y = pd.Series(1e-100 * np.exp(np.cumsum(steps - steps.mean())))
-    f = HMMForecaster(n_states=1, transform="log_diff", random_state=0).fit(y)
-    var = f.predict_var(fh=range(1, 501)).to_numpy()[:, 0]
+    f = HMMForecaster(n_states=1, transform="log_diff", calibrate=False, random_state=0)
+    var = f.fit(y).predict_var(fh=range(1, 501)).to_numpy()[:, 0]
     mean = f.predict(fh=range(1, 501)).to_numpy().ravel()
     assert np.isfinite(var).all() and np.isfinite(mean).all()
     v, m = f.covars_[0, 0, 0], f.means_[0, 0]

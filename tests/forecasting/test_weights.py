@@ -1,6 +1,7 @@
 """Known answers for the simplex weight solver of the hybrid."""
 
 import numpy as np
+import pytest
 
 from sktime_attention.forecasting import simplex_weights
 
@@ -64,3 +65,23 @@ def test_residual_widths_split_conformal_known_answers():
     steps = [np.array([[1.0, 1.0]] * 3), np.array([[0.5, 0.5]] * 3)]
     widths = residual_widths(steps, np.ones((2, 2)), np.array([0.5]), [True, False])
     np.testing.assert_allclose(widths[:, 0], [[1.0, 1.0], [1.0, 0.5]])
+
+
+@pytest.mark.parametrize("scale", [1e-12, 1.0, 1e200])
+def test_residual_widths_pooled_over_steps_known_answers(scale):
+    from scipy.stats import t
+
+    from sktime_attention.forecasting._weights import residual_widths
+
+    # 3 folds (too few for 90%): residuals pooled over steps 1 and 4 after
+    # dividing by sigma_h = sigma_1 h^b; mean squares 1 and 4 give b = 1/2
+    rising = [np.full((3, 1), 1.0) * scale, np.full((3, 1), 2.0) * scale]
+    rmse = np.array([[1.0], [2.0]]) * scale
+    widths = residual_widths(rising, rmse, np.array([0.9]), [False], steps=[1, 4])
+    q = t.ppf(0.95, df=3)  # t on the folds: the pooled scores are all equal
+    np.testing.assert_allclose(widths[:, 0, 0], np.array([q, 2 * q]) * scale)
+    # falling mean squares: b is clipped at 0, equal widths, the pooled rms
+    falling = rising[::-1]
+    widths = residual_widths(falling, rmse[::-1], np.array([0.9]), [False], [1, 4])
+    expected = q * np.sqrt((1 + 4) / 2) * scale
+    np.testing.assert_allclose(widths[:, 0, 0], [expected, expected])
