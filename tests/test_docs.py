@@ -23,11 +23,6 @@ pytest.importorskip("myst_parser")
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = "generated"  # autosummary's output folder (docs/api.rst)
-# fitted attributes the docstrings do not document yet (remove an entry once the
-# class docstring's Attributes section names it)
-UNDOCUMENTED_ATTRIBUTES = {
-    "HMMForecaster": {"shift_", "scale_"},
-}
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +116,6 @@ def test_reference_lists_every_fitted_attribute(html, cls):
     attributes = {
         name for name in vars(fitted) if name.endswith("_") and not name.startswith("_")
     }
-    attributes -= UNDOCUMENTED_ATTRIBUTES.get(cls.__name__, set())
     assert attributes  # a fitted estimator has fitted attributes
     missing = {name for name in attributes if f"<strong>{name}</strong>" not in page}
     assert not missing, f"{cls.__name__} page lacks fitted attributes {sorted(missing)}"

@@ -128,9 +128,11 @@ class HMMForecaster(_SafeUpdate, _RegimeAPI, _Calibration, BaseForecaster):
     ----------
     model_ : hmmlearn.hmm.GaussianHMM
         Fitted model, in standardised units; states ordered as below.
-    shift_, scale_ : ndarray of shape (F,)
-        Mean and standard deviation (1 if about 0) of the transformed training
-        series ``z``: ``model_`` is fitted to ``(z - shift_) / scale_``.
+    shift_ : ndarray of shape (F,)
+        Mean of the transformed training series ``z``; ``model_`` is fitted to
+        ``(z - shift_) / scale_``.
+    scale_ : ndarray of shape (F,)
+        Standard deviation of ``z`` (1 where it is about 0).
     n_states_ : int
         Number of states used (chosen by BIC when ``n_states="auto"``).
     startprob_ : ndarray of shape (K,)
