@@ -76,8 +76,12 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         series and many series of different levels; ``"none"`` uses raw values,
         which must fit in float32 (a ValueError otherwise) and train well only
         near unit scale.
-    windows_per_epoch : int or None, default=None
-        Sample at most this many training windows per epoch (None: all).
+    windows_per_epoch : int or None, default=2048
+        Sample at most this many training windows per epoch, afresh each epoch
+        (None: all). A short series has fewer windows and trains on all of them;
+        a large panel then trains ``max_epochs`` x 2048 windows, which keeps the
+        defaults' fit time bounded (about 200,000 windows, see
+        ``benchmarks/defaults.py``).
     fine_tune_epochs : int, default=0
         After ``pretrain`` on a panel, epochs of training on the series passed to
         ``fit`` (0: ``fit`` only sets the context the pretrained network reads).
@@ -213,7 +217,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         patience=10,
         horizon=None,
         scaling="window",
-        windows_per_epoch=None,
+        windows_per_epoch=2048,
         fine_tune_epochs=0,
         refit_on_update=False,
         n_networks=1,
@@ -284,6 +288,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
                 "max_epochs": 2,
                 "batch_size": 8,
                 "validation_fraction": 0.2,
+                "n_networks": 2,
                 "random_state": 0,
             },
             {
@@ -291,6 +296,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
                 "attention": "luong_general",
                 "hidden_size": 4,
                 "max_epochs": 1,
+                "decoder": "recursive",
                 "teacher_forcing_ratio": 0.5,
                 "scaling": "window",
                 "horizon": 2,

@@ -35,6 +35,8 @@ import math
 import torch
 from torch import nn
 
+_CHUNK = 2**24  # additive scores: numbers per chunk of (B, q, T, A), 64 MB float32
+
 
 class _Attention(nn.Module):
     """Base: subclasses define ``score(query (B, Q, Dq), keys) -> (B, Q, T)``.
@@ -82,9 +84,21 @@ class AdditiveAttention(_Attention):
         return self.key_proj(keys)  # (B, T, A)
 
     def score(self, query, prepared_keys):
+        """Score all Q queries at once, broadcasting over (B, Q, T, A).
+
+        The keys are projected once (:meth:`prepare_keys`); per query only its own
+        projection is added. Queries go in chunks so that one chunk's (B, q, T, A)
+        stays under ``_CHUNK`` numbers (the whole tensor is kept for backward
+        in training; in prediction only a chunk at a time).
+        """
         q = self.query_proj(query).unsqueeze(2)  # (B, Q, 1, A)
         k = prepared_keys.unsqueeze(1)  # (B, 1, T, A)
-        return self.v(torch.tanh(q + k)).squeeze(-1)  # (B, Q, T)
+        size = max(1, _CHUNK // max(k.numel(), 1))  # queries per chunk
+        scores = [
+            self.v(torch.tanh(q[:, i : i + size] + k)).squeeze(-1)  # (B, q, T)
+            for i in range(0, q.shape[1], size)
+        ]
+        return scores[0] if len(scores) == 1 else torch.cat(scores, dim=1)
 
 
 class DotAttention(_Attention):

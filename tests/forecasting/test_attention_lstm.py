@@ -54,6 +54,37 @@ def test_any_horizon_and_absolute_fh(fitted):
     np.testing.assert_allclose(absolute.to_numpy(), relative.iloc[[1, 4]].to_numpy())
 
 
+def test_direct_forecast_rolls_past_the_trained_horizon(fitted):
+    """Steps 4-6 of a 3-step direct network: the window rolled over steps 1-3."""
+    six = fitted.predict(fh=range(1, 7))
+    rolled = fitted.get_history().iloc[:, 0]
+    rolled = pd.concat([rolled, six.iloc[:3]])
+    clone = make().fit(rolled.iloc[:-3], fh=[1, 2, 3])  # same seed, same network
+    clone.update(rolled.iloc[-3:], update_params=False)
+    np.testing.assert_allclose(six.iloc[3:].to_numpy(), clone.predict().to_numpy())
+
+
+def test_n_networks_averages_forecasts_and_attention(airline):
+    """The average of 2 networks: their mean forecast, their mean attention."""
+    pair = make(n_networks=2).fit(airline, fh=[1, 2, 3])
+    assert pair.training_history_.index.names == ["network", "epoch"]
+    members = []
+    for network in pair.network_.networks:
+        single = make().fit(airline, fh=[1, 2, 3])
+        single.network_ = network
+        single._set_cutoff_attention()
+        members.append(single)
+    mean = sum(m.predict() for m in members) / 2
+    pd.testing.assert_series_equal(pair.predict(), mean, rtol=1e-5)
+    tables = [m.attention_weights_ for m in members]
+    pd.testing.assert_frame_equal(pair.attention_weights_, (tables[0] + tables[1]) / 2)
+    # the first network is the one a single fit with the same seed trains
+    first = make().fit(airline, fh=[1, 2, 3])
+    torch.testing.assert_close(
+        first.network_.decoder.out.weight, pair.network_.networks[0].decoder.out.weight
+    )
+
+
 def test_same_random_state_gives_identical_forecasts(airline):
     a = make().fit(airline, fh=[1, 2, 3])
     b = make().fit(airline, fh=[1, 2, 3])
@@ -201,6 +232,8 @@ def test_verbose_prints_a_progress_bar(airline, capsys):
         ({"scaling": "minmax"}, ValueError, r"`scaling` must be one of"),
         ({"device": "tpu"}, ValueError, r"`device` must be one of"),
         ({"validation_fraction": 1.0}, ValueError, r"`validation_fraction`"),
+        ({"decoder": "loop"}, ValueError, r"`decoder` must be one of .*'loop'"),
+        ({"n_networks": 0}, ValueError, r"`n_networks` must be an int >= 1, got 0"),
     ],
 )
 def test_bad_parameters_raise_clear_errors(airline, params, error, match):
