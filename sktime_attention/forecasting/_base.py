@@ -194,7 +194,7 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
         if len(networks) == 1:
             self.network_, self.training_history_ = networks[0], histories[0]
         else:
-            self.network_ = AveragedNetworks(networks)
+            self.network_ = AveragedNetworks(networks).eval()
             self.training_history_ = pd.concat(
                 histories, keys=range(len(histories)), names=["network"]
             )

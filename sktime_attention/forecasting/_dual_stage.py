@@ -33,10 +33,10 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     ----------
     window_length : int, default=24
         Encoder steps T: how far back the model looks.
-    attention : str, default="bahdanau"
-        Temporal score function: ``"bahdanau"`` (additive, previous decoder state
-        as query, as in DA-RNN), ``"luong_dot"``, ``"luong_general"``,
-        ``"luong_concat"`` (current decoder state as query) or ``"scaled_dot"``.
+    attention : str, default="luong_dot"
+        Temporal score function: ``"luong_dot"``, ``"luong_general"``,
+        ``"scaled_dot"``, ``"bahdanau"`` (additive, as in DA-RNN) or
+        ``"luong_concat"``; see :class:`AttentionLSTMForecaster`.
     decoder : {"direct", "recursive"}, default="direct"
         ``"direct"``: all steps decoded in one pass from learned step embeddings
         and the known covariates, the past reaching the forecast only through
