@@ -33,9 +33,9 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     ----------
     window_length : int, default=24
         Encoder steps T: how far back the model looks.
-    attention : str, default="luong_dot"
-        Temporal score function: ``"luong_dot"``, ``"luong_general"``,
-        ``"scaled_dot"``, ``"bahdanau"`` (additive, as in DA-RNN) or
+    attention : str, default="scaled_dot"
+        Temporal score function: ``"scaled_dot"``, ``"luong_dot"``,
+        ``"luong_general"``, ``"bahdanau"`` (additive, as in DA-RNN) or
         ``"luong_concat"``; see :class:`AttentionLSTMForecaster`.
     decoder : {"direct", "recursive"}, default="direct"
         ``"direct"``: all steps decoded in one pass from learned step embeddings

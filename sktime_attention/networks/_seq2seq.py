@@ -141,6 +141,7 @@ class InputAttentionEncoder(nn.Module):
         return outputs, (h_n, c_n), torch.stack(weights, dim=1)
 
 
+#: Decoder names accepted by ``decoder=``: one-pass direct, or recursive seq2seq.
 DECODERS = ("direct", "recursive")
 
 
@@ -188,7 +189,7 @@ class AttentionSeq2Seq(nn.Module):
         hidden_size=32,
         num_layers=1,
         dropout=0.0,
-        attention="luong_dot",
+        attention="scaled_dot",
         input_attention=False,
         decoder="direct",
         horizon=None,
