@@ -24,14 +24,14 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
     ----------
     window_length : int, default=24
         Encoder steps T: how far back the model looks.
-    attention : str, default="scaled_dot"
-        Score function: ``"scaled_dot"`` (dot product of query and memory slot
-        over sqrt(hidden_size)), ``"luong_dot"`` (unscaled), ``"luong_general"``
+    attention : str, default="luong_dot"
+        Score function: ``"luong_dot"`` (dot product of query and memory slot),
+        ``"scaled_dot"`` (the same over sqrt(hidden_size)), ``"luong_general"``
         (bilinear), ``"bahdanau"`` or ``"luong_concat"`` (additive). The two
         additive scores differ only in when the recursive decoder queries them
         (Bahdanau before the step, Luong after); with the direct decoder they
         are the same model. The default was chosen by how exactly the weights
-        find a planted lag and by accuracy on a validation split (see
+        find a planted lag and by accuracy on validation splits (see
         ``benchmarks/README.md``).
     decoder : {"direct", "recursive"}, default="direct"
         ``"direct"``: every step's query is a learned step embedding plus the
@@ -208,7 +208,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
     def __init__(
         self,
         window_length=24,
-        attention="scaled_dot",
+        attention="luong_dot",
         decoder="direct",
         hidden_size=32,
         num_layers=1,

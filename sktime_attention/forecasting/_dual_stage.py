@@ -33,8 +33,8 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     ----------
     window_length : int, default=24
         Encoder steps T: how far back the model looks.
-    attention : str, default="scaled_dot"
-        Temporal score function: ``"scaled_dot"``, ``"luong_dot"``,
+    attention : str, default="luong_dot"
+        Temporal score function: ``"luong_dot"``, ``"scaled_dot"``,
         ``"luong_general"``, ``"bahdanau"`` (additive, as in DA-RNN) or
         ``"luong_concat"``; see :class:`AttentionLSTMForecaster`.
     decoder : {"direct", "recursive"}, default="direct"

@@ -189,7 +189,7 @@ class AttentionSeq2Seq(nn.Module):
         hidden_size=32,
         num_layers=1,
         dropout=0.0,
-        attention="scaled_dot",
+        attention="luong_dot",
         input_attention=False,
         decoder="direct",
         horizon=None,

@@ -368,8 +368,8 @@ def test_planted_lag_is_found_by_the_default_attention():
 @pytest.mark.parametrize(
     "attention, threshold",
     [
-        ("scaled_dot", 0.9),  # measured 1.00 and 1.00 over 10 seeds
-        ("luong_dot", 0.8),  # 0.95 (one seed 0.67) and 1.00
+        ("luong_dot", 0.8),  # measured 0.95 (one seed 0.67) and 1.00, 10 seeds
+        ("scaled_dot", 0.9),  # 1.00 and 1.00
         ("luong_general", 0.8),  # 0.98 and 1.00
         ("bahdanau", 0.5),  # 0.76 (one seed 0.25) and 1.00
         ("luong_concat", 0.5),  # the same model as bahdanau when direct
