@@ -36,6 +36,7 @@ import torch
 from torch import nn
 
 _CHUNK = 2**24  # additive scores: numbers per chunk of (B, q, T, A), 64 MB float32
+_ADDITIVE_SIZE = 16  # A, the additive score's size at most
 
 
 class _Attention(nn.Module):
@@ -70,15 +71,22 @@ class _Attention(nn.Module):
 
 
 class AdditiveAttention(_Attention):
-    """Bahdanau et al. (2015): ``v' tanh(W_q q + W_k k)``, queried before the step."""
+    """Bahdanau et al. (2015): ``v' tanh(W_q q + W_k k)``, queried before the step.
+
+    The score's own size A (rows of ``W_q`` and ``W_k``) is ``min(Dk, 16)``: every
+    (query, key) pair costs a tanh over A numbers, (B, Q, T, A) in all, which at
+    A = Dk = 64 made training 10 times slower than a plain LSTM
+    (``benchmarks/speed.py``).
+    """
 
     reads_previous_state = True
 
     def __init__(self, query_size, key_size):
         super().__init__()
-        self.query_proj = nn.Linear(query_size, key_size, bias=False)
-        self.key_proj = nn.Linear(key_size, key_size)
-        self.v = nn.Linear(key_size, 1, bias=False)
+        size = min(key_size, _ADDITIVE_SIZE)  # A
+        self.query_proj = nn.Linear(query_size, size, bias=False)
+        self.key_proj = nn.Linear(key_size, size)
+        self.v = nn.Linear(size, 1, bias=False)
 
     def prepare_keys(self, keys):
         return self.key_proj(keys)  # (B, T, A)

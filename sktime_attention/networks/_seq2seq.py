@@ -219,9 +219,10 @@ class AttentionSeq2Seq(nn.Module):
             )
         #: steps one forward pass can decode (None: any number)
         self.max_horizon = horizon if decoder == "direct" else None
-        # Memory slot t = LSTM output + a projection of input t + a learned
-        # embedding of position t: each slot stays tied to its own time step, and
-        # any score can address a lag, so attention weights point at real periods.
+        # Memory slot t = LSTM output + a projection of input t (as weighted by
+        # the input attention, if any) + a learned embedding of position t: each
+        # slot stays tied to its own time step, and any score can address a lag,
+        # so attention weights point at real periods.
         self.anchor = nn.Linear(n_features, hidden_size, bias=False)
         self.position = nn.Parameter(torch.zeros(window_length, hidden_size))
 
@@ -232,7 +233,10 @@ class AttentionSeq2Seq(nn.Module):
         need no future covariates.
         """
         memory, state, feature = self.encoder(past)  # (B, T, D)
-        memory = memory + self.anchor(past) + self.position  # (B, T, D)
+        # with input attention the slot's anchor sees the attended input, so no
+        # route around the feature attention reaches the memory
+        inputs = past if feature is None else past * feature  # (B, T, F)
+        memory = memory + self.anchor(inputs) + self.position  # (B, T, D)
         return memory, state, feature
 
     def forward(
