@@ -34,14 +34,12 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         find a planted lag and by accuracy on validation splits (see
         ``benchmarks/README.md``).
     decoder : {"direct", "recursive"}, default="direct"
-        ``"direct"``: every step's query is a learned step embedding plus the
-        step's known covariates (``X`` over the horizon); all steps are decoded
-        in one pass, training matches prediction, and the decoder does not get
-        the encoder's final state, so the past reaches the forecast only
-        through attention. Horizons beyond the trained ``horizon_`` roll the
-        window forward over the forecasts. ``"recursive"``: an LSTM decoder
-        started from the encoder's state and fed its previous forecast (or the
-        truth, see ``teacher_forcing_ratio``) at each step.
+        ``"direct"``: each step's query is a learned step embedding plus the
+        step's known covariates; all steps decode in one pass, as in training,
+        and the past reaches the forecast only through attention. Horizons past
+        ``horizon_`` roll the window forward over the forecasts. ``"recursive"``:
+        an LSTM decoder started from the encoder's state and fed its previous
+        forecast (or the truth, see ``teacher_forcing_ratio``).
     hidden_size : int, default=32
         LSTM hidden size D of encoder and decoder.
     num_layers : int, default=1
@@ -83,10 +81,8 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         near unit scale.
     windows_per_epoch : int or None, default=2048
         Sample at most this many training windows per epoch, afresh each epoch
-        (None: all). A short series has fewer windows and trains on all of them;
-        a large panel then trains ``max_epochs`` x 2048 windows, which keeps the
-        defaults' fit time bounded (about 200,000 windows, see
-        ``benchmarks/defaults.py``).
+        (None: all). A short series trains on all of its windows; a large panel
+        on ``max_epochs`` x 2048, which bounds the defaults' fit time.
     fine_tune_epochs : int, default=0
         After ``pretrain`` on a panel, epochs of training on the series passed to
         ``fit`` (0: ``fit`` only sets the context the pretrained network reads).
