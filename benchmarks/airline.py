@@ -2,6 +2,11 @@
 
     python benchmarks/airline.py                      # airline, last 36 months
     python benchmarks/airline.py --dataset lynx --holdout 14 --sp 10
+    python benchmarks/airline.py --drop-last 36 --holdout 24 --only attention
+
+``--drop-last N`` removes the last N points first, so the held-out part lies
+inside the usual training data: a validation split for choosing defaults that
+never reads the test period. ``--only WORD`` keeps the models whose name holds it.
 
 Every model forecasts the log of the series (a LogTransformer pipeline; --raw
 turns it off) and is scored on the original scale. Prints a Markdown table:
@@ -56,10 +61,14 @@ def baselines(sp):
     }
 
 
+DECODER = "direct"  # --decoder sets it
+
+
 def attention(sp, seed, name="luong_general", cls=AttentionLSTMForecaster):
     """The attention model as the main job configures it for short series."""
     return cls(
         window_length=2 * sp,
+        decoder=DECODER,
         attention=name,
         hidden_size=16,
         learning_rate=3e-3,
@@ -111,23 +120,38 @@ def main():
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--raw", action="store_true", help="no log transform")
+    parser.add_argument("--drop-last", type=int, default=0)
+    parser.add_argument("--decoder", default="direct", choices=["direct", "recursive"])
+    parser.add_argument("--only", nargs="*", default=None)
     args = parser.parse_args()
+    global DECODER
+    DECODER = args.decoder
     torch.set_num_threads(args.threads)
     y = getattr(datasets, f"load_{args.dataset}")().astype(float)
+    if args.drop_last:
+        y = y.iloc[: -args.drop_last]
+
+    def wanted(name):
+        return args.only is None or any(word in name for word in args.only)
+
     y_train, y_test = y.iloc[: -args.holdout], y.iloc[-args.holdout :]
 
     log = not args.raw
     rows = {
         name: score(f, y_train, y_test, args.sp, log)
         for name, f in baselines(args.sp).items()
+        if wanted(name)
     }
     for seed in range(args.seeds):
         for name, f in seeded_models(args.sp, seed).items():
+            if not wanted(name):
+                continue
             result = score(f, y_train, y_test, args.sp, log)
             for key, value in result.items():
                 rows.setdefault(name, {}).setdefault(key, []).append(value)
     print(
         f"{args.dataset}: {len(y_train)} train, {len(y_test)} held out, sp={args.sp}, "
+        f"decoder {args.decoder}, "
         f"{'log' if log else 'raw'} scale, {args.seeds} seeds, {args.threads} thread(s)"
     )
     print("| model | MAPE | sMAPE | MASE | fit+predict s |")

@@ -5,11 +5,12 @@ Feature task: ``y[t] = x_d[t-1] + 0.1 e[t]`` with ``n_inputs`` iid N(0, 1) input
 n_inputs`` moves with the seed.
 A hit: ``x_d`` has the highest mean feature attention among the inputs, the mean
 taken over every training window (``get_attention(aggregate="mean")``). The
-target's own column is left out of that comparison: it plays another role (the
-decoder also reads its last value directly, so its encoder column is not its
-only route), and the question is which exogenous input drives the target; the "strict"
-column counts hits against the target's column too. With horizon 1 the only
-route to ``x_d[t-1]`` is the encoder, so feature attention is put to the test.
+target's own column is left out of that comparison: it plays another role (a
+recursive decoder also reads its last value directly, so its encoder column is
+not its only route), and the question is which exogenous input drives the
+target; the "strict" column counts hits against the target's column too. With
+horizon 1 the only route to ``x_d[t-1]`` is the encoder, so feature attention is
+put to the test.
 ``--paper-keys`` repeats the task with the paper's score (no per-feature key
 offset) for comparison.
 

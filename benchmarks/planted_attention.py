@@ -1,11 +1,20 @@
-"""Does temporal attention find a planted lag? Hit rate per attention type.
+"""Does temporal attention find a planted lag, and does the forecast depend on it?
 
-Series: y[t] = 0.95 y[t-24] + 0.2 e[t] (800 points, ``make_planted_lag`` of
-``sktime_attention.synthetic``). With a 48-step window, the best evidence for
-forecast step h (h <= 24) sits at encoder lag h - 24 (0 = the cutoff). A hit is a
-forecast step whose attention peaks exactly there.
+Series: ``y[t] = 0.95 y[t-lag] + 0.2 e[t]`` (800 points, ``make_planted_lag`` of
+``sktime_attention.synthetic``), in several set-ups of lag, window and horizon. The
+best evidence for forecast step h (h <= lag) sits at encoder lag h - lag (0 = the
+cutoff). Two measures per fit, on the forecast from the cutoff:
 
-    python benchmarks/planted_attention.py --seeds 3 --epochs 150
+- hit rate: share of forecast steps whose attention peaks exactly there;
+- deletion: for each step, the window value at the most-attended lag is replaced
+  by itself plus one standard deviation of the series (1 in scaled units), and so
+  is, in turn, the value at 5 random other lags; a case is the pair (step, random
+  lag), and it counts when replacing the most-attended value moves that step's
+  forecast more. (A fixed shift rather than the mean: a value near the mean would
+  hardly change when replaced by it, whatever its weight.)
+
+    python benchmarks/planted_attention.py --seeds 10 --epochs 150
+    python benchmarks/planted_attention.py --decoder recursive --seeds 3
 """
 
 import argparse
@@ -17,39 +26,81 @@ import torch
 from sktime_attention import AttentionLSTMForecaster
 from sktime_attention.networks import ATTENTION_TYPES
 from sktime_attention.synthetic import PLANTED_TRAINING, lag_hit_rate, make_planted_lag
+from sktime_attention.training import run_network
 
-LAG, WINDOW, HORIZON = 24, 48, 12
-# training set-up of the planted-truth benchmarks and tests: PLANTED_TRAINING
+# (lag, window, horizon): the evidence for step h sits at lag h - lag
+SETUPS = {"lag24-w48": (24, 48, 12), "lag7-w28": (7, 28, 7)}
+RANDOM_LAGS = 5
 
 
-def hit_rate(attention, seed, epochs):
-    """Share of forecast steps whose attention peaks at lag h - LAG."""
+def fit(attention, decoder, seed, epochs, setup, **kwargs):
+    lag, window, horizon = SETUPS[setup]
     forecaster = AttentionLSTMForecaster(
-        window_length=WINDOW,
-        horizon=HORIZON,
+        window_length=window,
+        horizon=horizon,
         attention=attention,
+        decoder=decoder,
         max_epochs=epochs,
         random_state=seed,
-        **PLANTED_TRAINING,
+        num_threads=1,
+        **{**PLANTED_TRAINING, **kwargs},
     )
-    table = forecaster.fit(make_planted_lag(800, lag=LAG, seed=seed)).attention_weights_
-    return lag_hit_rate(table, LAG)
+    return forecaster.fit(make_planted_lag(800, lag=lag, seed=seed))
+
+
+def deletion_wins(forecaster, seed):
+    """Cases (step, random lag) where deleting the top lag moves the step more."""
+    store, network = forecaster._store, forecaster.network_
+    window = store.context(forecaster.window_length)  # (1, T, 1), scaled
+    table = forecaster.attention_weights_.to_numpy()  # (H, T)
+    horizon, steps = table.shape
+    center = forecaster.scaling == "window"
+    base = run_network(network, window, None, horizon, center)[0][0, :, 0]  # (H,)
+    rng = np.random.default_rng(seed)
+
+    def change(h, t):
+        edited = window.copy()
+        edited[0, t, 0] += 1.0
+        return abs(
+            run_network(network, edited, None, horizon, center)[0][0, h, 0] - base[h]
+        )
+
+    wins = []
+    for h in range(horizon):
+        top = int(table[h].argmax())
+        others = rng.choice(np.delete(np.arange(steps), top), RANDOM_LAGS, False)
+        top_change = change(h, top)
+        wins += [top_change > change(h, t) for t in others]
+    return wins
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--epochs", type=int, default=150)
+    parser.add_argument("--decoder", default="direct")
+    parser.add_argument("--setups", nargs="*", default=list(SETUPS))
     parser.add_argument("--attention", nargs="*", default=sorted(ATTENTION_TYPES))
     args = parser.parse_args()
     torch.set_num_threads(1)
-    print(f"| attention | hit rate (mean over {args.seeds} seeds) | per seed | s/fit |")
-    print("|---|---|---|---|")
-    for name in args.attention:
-        start = time.perf_counter()
-        rates = [hit_rate(name, seed, args.epochs) for seed in range(args.seeds)]
-        per_fit = (time.perf_counter() - start) / args.seeds
-        print(f"| {name} | {np.mean(rates):.2f} | {rates} | {per_fit:.1f} |")
+    print(f"decoder {args.decoder}, {args.epochs} epochs, seeds 0..{args.seeds - 1}")
+    print("| set-up | attention | hit rate mean | min-max | deletion | s/fit |")
+    print("|---|---|---|---|---|---|")
+    for setup in args.setups:
+        lag = SETUPS[setup][0]
+        for name in args.attention:
+            start = time.perf_counter()
+            rates, wins = [], []
+            for seed in range(args.seeds):
+                forecaster = fit(name, args.decoder, seed, args.epochs, setup)
+                rates.append(lag_hit_rate(forecaster.attention_weights_, lag))
+                wins += deletion_wins(forecaster, seed)
+            per_fit = (time.perf_counter() - start) / args.seeds
+            print(
+                f"| {setup} | {name} | {np.mean(rates):.2f} | {min(rates):.2f}-"
+                f"{max(rates):.2f} | {np.mean(wins):.2f} | {per_fit:.1f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

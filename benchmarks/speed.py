@@ -1,15 +1,23 @@
-"""Training throughput: attention models versus a plain LSTM + linear head.
+"""Training throughput: attention models against a plain LSTM + linear head.
 
-The floor for this architecture is one `torch.nn.LSTM` pass over the window and a
-linear head emitting all H steps at once; the attention decoder adds H recursive
-steps. Both train on the same windows (gathered the same way), batch size, hidden
-size and threads. Reports windows per second per epoch and the ratio.
+The floor for this architecture is one ``torch.nn.LSTM`` pass over the window and a
+linear head emitting all H steps at once. Every model trains on the same synthetic
+panel with the same window, horizon, hidden size, windows per step and threads.
+Throughput is timed by differences: each model trains for ``--epochs`` and for
+twice as many, and windows/s = extra windows / extra seconds, so start-up (data
+conversion, network construction, Lightning's set-up) drops out.
 
-    python benchmarks/speed.py --window 168 --horizon 48 --hidden 64 --batch 256
+If ``neuralforecast`` is importable, its ``LSTM`` (encoder LSTM + MLP decoder,
+trained through Lightning) joins at equal sizes (input 168, horizon 48, hidden 64,
+one layer, 256 windows per step); otherwise its row says it was skipped.
+
+    python benchmarks/speed.py --epochs 1 --windows-per-epoch 2048
 """
 
 import argparse
+import logging
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -30,7 +38,9 @@ class PlainLSTM(nn.Module):
         return self.head(out[:, -1])
 
 
-def plain_throughput(y, window, horizon, hidden, batch, epochs, windows_per_epoch):
+def plain_seconds(y, args, epochs):
+    """Seconds to train the plain LSTM for ``epochs`` of the sampled windows."""
+    window, horizon = args.window, args.horizon
     values = [g["y"].to_numpy(np.float32) for _, g in y.groupby(level=0)]
     data = torch.from_numpy(np.concatenate(values))
     offsets = np.cumsum([0] + [len(v) for v in values[:-1]])
@@ -38,39 +48,105 @@ def plain_throughput(y, window, horizon, hidden, batch, epochs, windows_per_epoc
         [o + np.arange(len(v) - window - horizon + 1) for o, v in zip(offsets, values)]
     )
     steps = torch.arange(window + horizon)
-    net = PlainLSTM(hidden, horizon)
+    torch.manual_seed(0)
+    net = PlainLSTM(args.hidden, horizon)
     opt = torch.optim.Adam(net.parameters(), 1e-3)
     rng = np.random.default_rng(0)
     start = time.perf_counter()
-    n = 0
     for _ in range(epochs):
-        chosen = rng.permutation(starts)[:windows_per_epoch]
-        for i in range(0, len(chosen), batch):
-            w = data[torch.from_numpy(chosen[i : i + batch])[:, None] + steps]
-            pred = net(w[:, :window, None])
-            loss = nn.functional.mse_loss(pred, w[:, window:])
+        chosen = rng.permutation(starts)[: args.windows_per_epoch]
+        for i in range(0, len(chosen), args.batch):
+            w = data[torch.from_numpy(chosen[i : i + args.batch])[:, None] + steps]
+            w = w - w[:, window - 1 : window]  # centred on the last value, as ours
+            loss = nn.functional.mse_loss(net(w[:, :window, None]), w[:, window:])
             opt.zero_grad()
             loss.backward()
             opt.step()
-            n += len(w)
-    return n / (time.perf_counter() - start)
+    return time.perf_counter() - start
 
 
-def attention_throughput(y, window, horizon, hidden, batch, epochs, wpe, **kw):
-    f = AttentionLSTMForecaster(
-        window_length=window,
-        horizon=horizon,
-        hidden_size=hidden,
-        batch_size=batch,
+def attention_seconds(y, args, epochs, **kwargs):
+    """Seconds to fit an AttentionLSTMForecaster for ``epochs``."""
+    forecaster = AttentionLSTMForecaster(
+        window_length=args.window,
+        horizon=args.horizon,
+        hidden_size=args.hidden,
+        batch_size=args.batch,
         max_epochs=epochs,
-        windows_per_epoch=wpe,
-        validation_fraction=0.0,
+        windows_per_epoch=args.windows_per_epoch,
         random_state=0,
-        **kw,
+        **{"validation_fraction": 0.0, **kwargs},
     )
     start = time.perf_counter()
-    f.fit(y)
-    return epochs * wpe / (time.perf_counter() - start)
+    forecaster.fit(y)
+    return time.perf_counter() - start
+
+
+def neuralforecast_seconds(y, args, epochs):
+    """Seconds to fit neuralforecast's LSTM for ``epochs`` x the steps per epoch."""
+    from neuralforecast import NeuralForecast
+    from neuralforecast.models import LSTM
+
+    frame = y.reset_index()
+    frame.columns = ["unique_id", "ds", "y"]
+    steps = max(args.windows_per_epoch // args.batch, 1) * epochs
+    model = LSTM(
+        h=args.horizon,
+        input_size=args.window,
+        encoder_n_layers=1,
+        encoder_hidden_size=args.hidden,
+        decoder_hidden_size=args.hidden,
+        decoder_layers=1,
+        max_steps=steps,
+        batch_size=args.series,
+        windows_batch_size=args.batch,
+        val_check_steps=10 * steps,
+        learning_rate=1e-3,
+        random_seed=0,
+        accelerator="cpu",
+        devices=1,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        logger=False,
+        enable_checkpointing=False,
+    )
+    start = time.perf_counter()
+    NeuralForecast(models=[model], freq=1).fit(frame)
+    return time.perf_counter() - start
+
+
+def by_difference(seconds, args):
+    """Windows/s from two runs of ``args.epochs`` and twice as many epochs."""
+    short, long = seconds(args.epochs), seconds(2 * args.epochs)
+    windows = args.epochs * args.windows_per_epoch
+    return windows / max(long - short, 1e-9)
+
+
+MODELS = {  # name: keyword arguments of AttentionLSTMForecaster
+    "package defaults (decoder direct, default attention)": {},
+    "M4 recipe (benchmarks/m4.py: luong_general, mae, lr 3e-3)": {
+        "attention": "luong_general",
+        "loss": "mae",
+        "learning_rate": 3e-3,
+        "teacher_forcing_ratio": 0.0,
+    },
+    "bahdanau, direct": {"attention": "bahdanau"},
+    "luong_general, recursive, teacher forcing 1.0": {
+        "attention": "luong_general",
+        "decoder": "recursive",
+    },
+    "M4 recipe, recursive (teacher forcing 0)": {
+        "attention": "luong_general",
+        "loss": "mae",
+        "learning_rate": 3e-3,
+        "teacher_forcing_ratio": 0.0,
+        "decoder": "recursive",
+    },
+    "bahdanau, recursive, teacher forcing 1.0": {
+        "attention": "bahdanau",
+        "decoder": "recursive",
+    },
+}
 
 
 def main():
@@ -81,9 +157,11 @@ def main():
     parser.add_argument("--horizon", type=int, default=48)
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--batch", type=int, default=256)
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--windows-per-epoch", type=int, default=4096)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--windows-per-epoch", type=int, default=2048)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--models", nargs="*", default=list(MODELS))
+    parser.add_argument("--skip-neuralforecast", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     # series i: 10 + i + sin(2 pi t / 24) + 0.1 e[t], integer time index
@@ -96,28 +174,33 @@ def main():
         noise=0.1,
         start=None,
     )
-    shape = (args.window, args.horizon, args.hidden, args.batch, args.epochs)
-    plain = plain_throughput(y, *shape, args.windows_per_epoch)
     print(
         f"T={args.window} H={args.horizon} D={args.hidden} batch={args.batch} "
-        f"threads={args.threads}"
+        f"threads={args.threads}, {args.windows_per_epoch} windows per epoch, "
+        f"timed as {2 * args.epochs} minus {args.epochs} epochs"
     )
-    print("| model | windows/s | ratio to plain LSTM |")
+    print("| model | windows/s | slower than plain LSTM by |")
     print("|---|---|---|")
-    print(f"| plain LSTM + linear head | {plain:.0f} | 1.00 |")
-    for name, kw in [
-        (
-            "attention luong_general, teacher forcing 1.0",
-            {"attention": "luong_general"},
-        ),
-        ("attention bahdanau, teacher forcing 1.0", {"attention": "bahdanau"}),
-        (
-            "attention luong_general, teacher forcing 0.5",
-            {"attention": "luong_general", "teacher_forcing_ratio": 0.5},
-        ),
-    ]:
-        rate = attention_throughput(y, *shape, args.windows_per_epoch, **kw)
-        print(f"| {name} | {rate:.0f} | {plain / rate:.2f}x slower |")
+    plain = by_difference(lambda e: plain_seconds(y, args, e), args)
+    print(f"| plain `torch.nn.LSTM` + linear head | {plain:.0f} | 1.00x |", flush=True)
+    for name in args.models:
+        kwargs = MODELS[name]
+        rate = by_difference(
+            lambda e, kw=kwargs: attention_seconds(y, args, e, **kw), args
+        )
+        print(f"| {name} | {rate:.0f} | {plain / rate:.2f}x |", flush=True)
+    try:
+        import neuralforecast  # noqa: F401
+    except ImportError:
+        print("| neuralforecast `LSTM` | skipped: neuralforecast not installed | |")
+        return
+    if args.skip_neuralforecast:
+        return
+    logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
+    logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore")
+    rate = by_difference(lambda e: neuralforecast_seconds(y, args, e), args)
+    print(f"| neuralforecast `LSTM` (Lightning) | {rate:.0f} | {plain / rate:.2f}x |")
 
 
 if __name__ == "__main__":

@@ -9,21 +9,37 @@ from sktime_attention.networks import AttentionSeq2Seq
 class AttentionLSTMForecaster(_Seq2SeqForecaster):
     """LSTM encoder-decoder forecaster with temporal attention.
 
-    An LSTM encodes the last ``window_length`` steps (targets and past covariates);
-    an LSTM decoder emits one step at a time and, at each step, attends over all
-    encoder states. The attention weights say which past periods drove each
-    forecast step; they are exposed as ``attention_weights_`` and through
-    :meth:`predict_attention`. The decoder is recursive, so any horizon can be
-    forecast; known future covariates (``X`` over the horizon) feed the decoder.
+    An LSTM encodes the last ``window_length`` steps (targets and past covariates)
+    into memory slots, each tied to its own time step; at each forecast step the
+    decoder attends over all slots. The attention weights say which past periods
+    drove each forecast step; they are exposed as ``attention_weights_`` and
+    through :meth:`predict_attention`. The default ``decoder="direct"`` forms the
+    query of step h from a learned step embedding and the known future covariates
+    of step h, and decodes all steps in one pass, in training as in prediction: no
+    forecast is fed back, and the window reaches the forecast only through the
+    attention context, so the weights say where the forecast came from.
+    ``decoder="recursive"`` is the classic seq2seq decoder, fed its own forecasts.
 
     Parameters
     ----------
     window_length : int, default=24
         Encoder steps T: how far back the model looks.
-    attention : str, default="bahdanau"
-        Score function: ``"bahdanau"`` (additive, previous decoder state as query),
-        ``"luong_dot"``, ``"luong_general"``, ``"luong_concat"`` (current decoder
-        state as query) or ``"scaled_dot"`` (dot product over sqrt(hidden_size)).
+    attention : str, default="luong_dot"
+        Score function: ``"luong_dot"`` (dot product of query and memory slot),
+        ``"scaled_dot"`` (the same over sqrt(hidden_size)), ``"luong_general"``
+        (bilinear), ``"bahdanau"`` or ``"luong_concat"`` (additive). The two
+        additive scores differ only in when the recursive decoder queries them
+        (Bahdanau before the step, Luong after); with the direct decoder they
+        are the same model. The default was chosen by how exactly the weights
+        find a planted lag and by accuracy on validation splits (see
+        ``benchmarks/README.md``).
+    decoder : {"direct", "recursive"}, default="direct"
+        ``"direct"``: each step's query is a learned step embedding plus the
+        step's known covariates; all steps decode in one pass, as in training,
+        and the past reaches the forecast only through attention. Horizons past
+        ``horizon_`` roll the window forward over the forecasts. ``"recursive"``:
+        an LSTM decoder started from the encoder's state and fed its previous
+        forecast (or the truth, see ``teacher_forcing_ratio``).
     hidden_size : int, default=32
         LSTM hidden size D of encoder and decoder.
     num_layers : int, default=1
@@ -31,9 +47,10 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
     dropout : float, default=0.0
         Dropout between LSTM layers and on the decoder's attentional state.
     teacher_forcing_ratio : float, default=1.0
-        Probability, per decoder step in training, of feeding the true previous
-        value (1.0) rather than the model's own forecast (0.0). Prediction is
-        always recursive. At 1.0 the Luong decoders train all steps in one call.
+        Recursive decoder only: probability, per decoder step in training, of
+        feeding the true previous value (1.0) rather than the model's own
+        forecast (0.0). Prediction is always recursive. At 1.0 the Luong decoders
+        train all steps in one call.
     loss : {"mse", "mae", "huber"}, default="mse"
         Training loss on scaled values.
     max_epochs : int, default=100
@@ -62,8 +79,10 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         series and many series of different levels; ``"none"`` uses raw values,
         which must fit in float32 (a ValueError otherwise) and train well only
         near unit scale.
-    windows_per_epoch : int or None, default=None
-        Sample at most this many training windows per epoch (None: all).
+    windows_per_epoch : int or None, default=2048
+        Sample at most this many training windows per epoch, afresh each epoch
+        (None: all). A short series trains on all of its windows; a large panel
+        on ``max_epochs`` x 2048, which bounds the defaults' fit time.
     fine_tune_epochs : int, default=0
         After ``pretrain`` on a panel, epochs of training on the series passed to
         ``fit`` (0: ``fit`` only sets the context the pretrained network reads).
@@ -71,6 +90,11 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         If True, ``update(update_params=True)`` retrains on all data seen;
         otherwise ``update`` only moves the cutoff and the context window. See
         Notes for how ``update`` reads its data.
+    n_networks : int, default=1
+        Networks trained, each with its own seed drawn from ``random_state``;
+        above 1 their forecasts and their attention weights are averaged (the
+        ensembles of N-BEATS and ES-RNN in M4). Averaged attention says where the
+        networks looked on average. Training time grows with the number.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Training device; "auto" takes CUDA when available. The fitted network is
         kept on the CPU, where prediction runs, so models move between machines.
@@ -85,8 +109,10 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
 
     Attributes
     ----------
-    network_ : AttentionSeq2Seq
-        The trained torch module (on the CPU, eval mode).
+    network_ : AttentionSeq2Seq or AveragedNetworks
+        The trained torch module (on the CPU, eval mode); with ``n_networks``
+        above 1, the :class:`~sktime_attention.networks.AveragedNetworks` of
+        them.
     attention_weights_ : pd.DataFrame or None
         Attention of the forecast from the cutoff, recomputed when ``update``
         moves the cutoff. Index ``step`` 1..horizon, columns ``lag``
@@ -94,13 +120,15 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         the index gains the series keys. None when the model uses ``X`` (the
         decoder needs future ``X``: call ``predict_attention(fh, X)``).
     training_history_ : pd.DataFrame
-        Per epoch ``train_loss`` and, with validation, ``val_loss``.
+        Per epoch ``train_loss`` and, with validation, ``val_loss``; with
+        ``n_networks`` above 1 the index is (``network``, ``epoch``).
     horizon_ : int
         Decoder steps in training: ``horizon``, else the largest step of the
         ``fh`` passed to ``fit``, else ``window_length``; after ``pretrain``, that
         of the pretrained network.
     n_epochs_ : int
-        Epochs run (fewer than ``max_epochs`` after early stopping).
+        Epochs run (fewer than ``max_epochs`` after early stopping); the most of
+        any network when there are several.
     pretrain_config_ : dict
         Only after ``pretrain``: the data layout the global network expects
         (``n_targets``, ``n_covariates``, column names, ``horizon``).
@@ -169,14 +197,15 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
         "requires-fh-in-fit": False,
         "X-y-must-have-same-index": True,
-        # the recursive decoder needs X at every step up to the last one in fh
+        # the decoder needs X at every step up to the last one in fh
         "capability:non_contiguous_X": False,
     }
 
     def __init__(
         self,
         window_length=24,
-        attention="bahdanau",
+        attention="luong_dot",
+        decoder="direct",
         hidden_size=32,
         num_layers=1,
         dropout=0.0,
@@ -189,9 +218,10 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         patience=10,
         horizon=None,
         scaling="window",
-        windows_per_epoch=None,
+        windows_per_epoch=2048,
         fine_tune_epochs=0,
         refit_on_update=False,
+        n_networks=1,
         device="auto",
         num_threads=None,
         random_state=None,
@@ -199,6 +229,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
     ):
         self.window_length = window_length
         self.attention = attention
+        self.decoder = decoder
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.dropout = dropout
@@ -214,6 +245,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         self.windows_per_epoch = windows_per_epoch
         self.fine_tune_epochs = fine_tune_epochs
         self.refit_on_update = refit_on_update
+        self.n_networks = n_networks
         self.device = device
         self.num_threads = num_threads
         self.random_state = random_state
@@ -232,6 +264,8 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
             dropout=self.dropout,
             attention=self.attention,
             input_attention=self._input_attention,
+            decoder=self.decoder,
+            horizon=self.horizon_,
         )
 
     @classmethod
@@ -255,6 +289,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
                 "max_epochs": 2,
                 "batch_size": 8,
                 "validation_fraction": 0.2,
+                "n_networks": 2,
                 "random_state": 0,
             },
             {
@@ -262,6 +297,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
                 "attention": "luong_general",
                 "hidden_size": 4,
                 "max_epochs": 1,
+                "decoder": "recursive",
                 "teacher_forcing_ratio": 0.5,
                 "scaling": "window",
                 "horizon": 2,

@@ -22,6 +22,7 @@ from sktime.forecasting.base import BaseForecaster
 from sktime_attention.data import SeriesStore
 from sktime_attention.forecasting._attention_tables import _AttentionTables
 from sktime_attention.forecasting._update import _SafeUpdate
+from sktime_attention.networks import DECODERS, AveragedNetworks
 from sktime_attention.training import (
     TrainingSettings,
     Windows,
@@ -61,6 +62,7 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
     def _check_params(self):
         # `attention` is checked where the network is built (attention_class)
         check_int(self.window_length, "window_length", minimum=1)
+        check_option(self.decoder, "decoder", DECODERS)
         check_int(self.hidden_size, "hidden_size", minimum=1)
         check_int(self.num_layers, "num_layers", minimum=1)
         check_float(self.dropout, "dropout", 0.0, 1.0, high_open=True)
@@ -79,6 +81,7 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
         check_int(self.num_threads, "num_threads", minimum=1, allow_none=True)
         check_int(self.windows_per_epoch, "windows_per_epoch", 1, allow_none=True)
         check_int(self.fine_tune_epochs, "fine_tune_epochs", minimum=0)
+        check_int(self.n_networks, "n_networks", minimum=1)
 
     # -- fit ----------------------------------------------------------------------
     def _setup(self, y, X, fh, config=None):
@@ -146,7 +149,19 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
         return None if fh is None else int(max(self._steps(fh)))
 
     def _train(self, start=None, epochs=None):
-        """Train on the stored series; continue from network ``start`` if given."""
+        """Train on the stored series; continue from network ``start`` if given.
+
+        ``n_networks`` networks train one after another, each with its own seed
+        drawn from ``random_state`` (the first seed is the one a single network
+        gets); more than one are kept as :class:`AveragedNetworks`. Continuing
+        an average trains each of its networks on.
+        """
+        if start is None:
+            starts = [None] * self.n_networks
+        elif isinstance(start, AveragedNetworks):
+            starts = list(start.networks)
+        else:
+            starts = [start]
         store = self._store
         windows = Windows(
             [store.scale(a, s) for s, a in enumerate(store.arrays)],
@@ -156,32 +171,41 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
             self.validation_fraction,
             center=self.scaling == "window",
         )
-        settings = TrainingSettings(
-            max_epochs=epochs or self.max_epochs,
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate,
-            loss=self.loss,
-            patience=self.patience,
-            teacher_forcing_ratio=self.teacher_forcing_ratio,
-            windows_per_epoch=self.windows_per_epoch,
-            seed=check_random_state(self.random_state).randint(np.iinfo(np.int32).max),
-            device=self.device,
-            num_threads=self.num_threads,
-            verbose=self.verbose,
-        )
-        if start is None:
-
-            def build():
-                return self._build_network(store.n_targets, store.n_covariates)
-
+        random_state = check_random_state(self.random_state)
+        seeds = [random_state.randint(np.iinfo(np.int32).max) for _ in starts]
+        networks, histories = [], []
+        for seed, begin in zip(seeds, starts):
+            settings = TrainingSettings(
+                max_epochs=epochs or self.max_epochs,
+                batch_size=self.batch_size,
+                learning_rate=self.learning_rate,
+                loss=self.loss,
+                patience=self.patience,
+                teacher_forcing_ratio=self.teacher_forcing_ratio,
+                windows_per_epoch=self.windows_per_epoch,
+                seed=seed,
+                device=self.device,
+                num_threads=self.num_threads,
+                verbose=self.verbose,
+            )
+            network, history = train_network(self._builder(begin), windows, settings)
+            networks.append(network)
+            histories.append(pd.DataFrame(history).set_index("epoch"))
+        if len(networks) == 1:
+            self.network_, self.training_history_ = networks[0], histories[0]
         else:
+            self.network_ = AveragedNetworks(networks).eval()
+            self.training_history_ = pd.concat(
+                histories, keys=range(len(histories)), names=["network"]
+            )
+        self.n_epochs_ = max(len(h) for h in histories)
 
-            def build():
-                return copy.deepcopy(start)
-
-        self.network_, history = train_network(build, windows, settings)
-        self.training_history_ = pd.DataFrame(history).set_index("epoch")
-        self.n_epochs_ = len(history)
+    def _builder(self, start):
+        """Return a function building a fresh network (``start`` None) or a copy."""
+        store = self._store
+        if start is None:
+            return lambda: self._build_network(store.n_targets, store.n_covariates)
+        return lambda: copy.deepcopy(start)
 
     # -- running the network ------------------------------------------------------
     def _run(self, horizon, future):

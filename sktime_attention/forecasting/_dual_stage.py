@@ -19,10 +19,11 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     features at every step of the window before they enter the LSTM cell: the query
     is the previous encoder state ``[h_{t-1}; s_{t-1}]``, the key of a feature is
     its whole series over the window, and a softmax over features gives weights
-    that sum to 1 per step. Stage two is the same recursive attention decoder as
-    :class:`AttentionLSTMForecaster`: at each forecast step it attends over the
-    encoder steps. The encoder features are the target columns followed by the
-    past values of the covariates ``X``; known future ``X`` feeds the decoder.
+    that sum to 1 per step. Stage two is the attention decoder of
+    :class:`AttentionLSTMForecaster` (direct by default, or recursive): at each
+    forecast step it attends over the encoder steps. The encoder features are the
+    target columns followed by the past values of the covariates ``X``; known
+    future ``X`` feeds the decoder.
 
     Feature attention needs only the encoder, so ``feature_attention_`` exists even
     when the model uses ``X`` and ``attention_weights_`` (which needs future ``X``)
@@ -32,10 +33,15 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     ----------
     window_length : int, default=24
         Encoder steps T: how far back the model looks.
-    attention : str, default="bahdanau"
-        Temporal score function: ``"bahdanau"`` (additive, previous decoder state
-        as query, as in DA-RNN), ``"luong_dot"``, ``"luong_general"``,
-        ``"luong_concat"`` (current decoder state as query) or ``"scaled_dot"``.
+    attention : str, default="luong_dot"
+        Temporal score function: ``"luong_dot"``, ``"scaled_dot"``,
+        ``"luong_general"``, ``"bahdanau"`` (additive, as in DA-RNN) or
+        ``"luong_concat"``; see :class:`AttentionLSTMForecaster`.
+    decoder : {"direct", "recursive"}, default="direct"
+        ``"direct"``: all steps decoded in one pass from learned step embeddings
+        and the known covariates, the past reaching the forecast only through
+        temporal attention; ``"recursive"``: an LSTM decoder fed its previous
+        forecast. See :class:`AttentionLSTMForecaster`.
     hidden_size : int, default=32
         LSTM hidden size D of encoder and decoder.
     num_layers : int, default=1
@@ -44,9 +50,9 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     dropout : float, default=0.0
         Dropout between LSTM layers and on the decoder's attentional state.
     teacher_forcing_ratio : float, default=1.0
-        Probability, per decoder step in training, of feeding the true previous
-        value (1.0) rather than the model's own forecast (0.0). Prediction is
-        always recursive.
+        Recursive decoder only: probability, per decoder step in training, of
+        feeding the true previous value (1.0) rather than the model's own
+        forecast (0.0).
     loss : {"mse", "mae", "huber"}, default="mse"
         Training loss on scaled values.
     max_epochs : int, default=100
@@ -74,8 +80,12 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
         targets relative to the last value of each window; ``"none"`` uses raw
         values, which must fit in float32 (a ValueError otherwise). Feature
         attention compares features after this scaling.
-    windows_per_epoch : int or None, default=None
-        Sample at most this many training windows per epoch (None: all).
+    windows_per_epoch : int or None, default=2048
+        Sample at most this many training windows per epoch, afresh each epoch
+        (None: all). A short series has fewer windows and trains on all of them;
+        a large panel then trains ``max_epochs`` x 2048 windows, which keeps the
+        defaults' fit time bounded (about 200,000 windows, see
+        ``benchmarks/defaults.py``).
     fine_tune_epochs : int, default=0
         After ``pretrain`` on a panel, epochs of training on the series passed to
         ``fit`` (0: ``fit`` only sets the context the pretrained network reads).
@@ -83,6 +93,10 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
         If True, ``update(update_params=True)`` retrains on all data seen;
         otherwise ``update`` only moves the cutoff, the context window and the
         attention tables. See Notes for how ``update`` reads its data.
+    n_networks : int, default=1
+        Networks trained with different seeds; above 1 their forecasts, temporal
+        and feature attention are averaged (averaged weights say where the
+        networks looked on average).
     device : {"auto", "cpu", "cuda"}, default="auto"
         Training device; "auto" takes CUDA when available. The fitted network is
         kept on the CPU, where prediction runs.
@@ -97,8 +111,9 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
 
     Attributes
     ----------
-    network_ : AttentionSeq2Seq
-        The trained torch module (``input_attention=True``; CPU, eval mode).
+    network_ : AttentionSeq2Seq or AveragedNetworks
+        The trained torch module (``input_attention=True``; CPU, eval mode), or
+        the average of ``n_networks`` of them.
     feature_attention_ : pd.DataFrame
         Input (feature) attention of the window ending at the cutoff, recomputed
         when ``update`` moves the cutoff. Index ``lag`` ``-window_length + 1 .. 0``
@@ -113,7 +128,8 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
         1..horizon, columns ``lag``; rows sum to 1. None when the model uses ``X``
         (the decoder needs future ``X``: call ``predict_attention(fh, X)``).
     training_history_ : pd.DataFrame
-        Per epoch ``train_loss`` and, with validation, ``val_loss``.
+        Per epoch ``train_loss`` and, with validation, ``val_loss``; indexed by
+        (``network``, ``epoch``) with ``n_networks`` above 1.
     horizon_ : int
         Decoder steps in training: ``horizon``, else the largest step of the
         ``fh`` passed to ``fit``, else ``window_length``; after ``pretrain``, that
@@ -209,6 +225,7 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
                 "hidden_size": 4,
                 "num_layers": 2,
                 "max_epochs": 1,
+                "decoder": "recursive",
                 "teacher_forcing_ratio": 0.5,
                 "scaling": "standard",
                 "horizon": 2,

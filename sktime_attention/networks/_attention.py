@@ -35,6 +35,9 @@ import math
 import torch
 from torch import nn
 
+_CHUNK = 2**24  # additive scores: numbers per chunk of (B, q, T, A), 64 MB float32
+_ADDITIVE_SIZE = 16  # A, the additive score's size at most
+
 
 class _Attention(nn.Module):
     """Base: subclasses define ``score(query (B, Q, Dq), keys) -> (B, Q, T)``.
@@ -68,23 +71,42 @@ class _Attention(nn.Module):
 
 
 class AdditiveAttention(_Attention):
-    """Bahdanau et al. (2015): ``v' tanh(W_q q + W_k k)``, queried before the step."""
+    """Bahdanau et al. (2015): ``v' tanh(W_q q + W_k k)``, queried before the step.
+
+    The score's own size A (rows of ``W_q`` and ``W_k``) is ``min(Dk, 16)``: every
+    (query, key) pair costs a tanh over A numbers, (B, Q, T, A) in all, which at
+    A = Dk = 64 made training 10 times slower than a plain LSTM
+    (``benchmarks/speed.py``).
+    """
 
     reads_previous_state = True
 
     def __init__(self, query_size, key_size):
         super().__init__()
-        self.query_proj = nn.Linear(query_size, key_size, bias=False)
-        self.key_proj = nn.Linear(key_size, key_size)
-        self.v = nn.Linear(key_size, 1, bias=False)
+        size = min(key_size, _ADDITIVE_SIZE)  # A
+        self.query_proj = nn.Linear(query_size, size, bias=False)
+        self.key_proj = nn.Linear(key_size, size)
+        self.v = nn.Linear(size, 1, bias=False)
 
     def prepare_keys(self, keys):
         return self.key_proj(keys)  # (B, T, A)
 
     def score(self, query, prepared_keys):
+        """Score all Q queries at once, broadcasting over (B, Q, T, A).
+
+        The keys are projected once (:meth:`prepare_keys`); per query only its own
+        projection is added. Queries go in chunks so that one chunk's (B, q, T, A)
+        stays under ``_CHUNK`` numbers (the whole tensor is kept for backward
+        in training; in prediction only a chunk at a time).
+        """
         q = self.query_proj(query).unsqueeze(2)  # (B, Q, 1, A)
         k = prepared_keys.unsqueeze(1)  # (B, 1, T, A)
-        return self.v(torch.tanh(q + k)).squeeze(-1)  # (B, Q, T)
+        size = max(1, _CHUNK // max(k.numel(), 1))  # queries per chunk
+        scores = [
+            self.v(torch.tanh(q[:, i : i + size] + k)).squeeze(-1)  # (B, q, T)
+            for i in range(0, q.shape[1], size)
+        ]
+        return scores[0] if len(scores) == 1 else torch.cat(scores, dim=1)
 
 
 class DotAttention(_Attention):

@@ -10,9 +10,11 @@ Modules see tensors only. :class:`AttentionSeq2Seq.forward` returns
 """
 
 __all__ = [
+    "DECODERS",
     "AttentionWeights",
     "AttentionDecoder",
     "AttentionSeq2Seq",
+    "DirectDecoder",
     "InputAttentionEncoder",
     "LSTMEncoder",
 ]
@@ -22,7 +24,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ._attention import attention_class
+from ._decoders import AttentionDecoder, DirectDecoder, _lstm
 
 
 class AttentionWeights(NamedTuple):
@@ -47,16 +49,6 @@ class AttentionWeights(NamedTuple):
 
     temporal: torch.Tensor  # (B, H, T): decoder step over encoder steps
     feature: torch.Tensor | None  # (B, T, F): encoder step over input features
-
-
-def _lstm(input_size, hidden_size, num_layers, dropout):
-    return nn.LSTM(
-        input_size,
-        hidden_size,
-        num_layers,
-        batch_first=True,
-        dropout=dropout if num_layers > 1 else 0.0,
-    )
 
 
 class LSTMEncoder(nn.Module):
@@ -149,115 +141,8 @@ class InputAttentionEncoder(nn.Module):
         return outputs, (h_n, c_n), torch.stack(weights, dim=1)
 
 
-class AttentionDecoder(nn.Module):
-    """LSTM decoder that attends over all encoder states at every forecast step.
-
-    The score module ``score`` sets the query timing: a score that reads the
-    previous state (Bahdanau) is queried before each LSTM step and its context
-    joins the step's input; the others are queried with the state after the step.
-    Every step emits ``W_o tanh(W_c [context; h_t])``, the attentional state of
-    Luong et al.
-
-    Two ways to decode: :meth:`decode_recursive` feeds each step its own forecast
-    (or, in training, the truth with probability ``teacher_forcing_ratio``);
-    :meth:`decode_teacher_forced` runs every step in one LSTM call when all
-    inputs are the truth and the query is the state after the step.
-    """
-
-    def __init__(
-        self, n_targets, n_covariates, hidden_size, num_layers, dropout, attention
-    ):
-        super().__init__()
-        score = attention_class(attention)
-        context_size = hidden_size if score.reads_previous_state else 0
-        self.lstm = _lstm(
-            n_targets + n_covariates + context_size, hidden_size, num_layers, dropout
-        )
-        self.score = score(hidden_size, hidden_size)
-        self.combine = nn.Linear(2 * hidden_size, hidden_size)
-        self.dropout = nn.Dropout(dropout)
-        self.out = nn.Linear(hidden_size, n_targets)
-
-    def _emit(self, context, hidden):
-        """Map context and decoder output (..., D) to a forecast (..., N)."""
-        attentional = torch.tanh(self.combine(torch.cat([context, hidden], dim=-1)))
-        return self.out(self.dropout(attentional))
-
-    def forward(
-        self,
-        memory,
-        state,
-        y_last,
-        future,
-        horizon,
-        target=None,
-        teacher_forcing_ratio=0.0,
-    ):
-        """Decode ``horizon`` steps; return (prediction (B, H, N), weights (B, H, T)).
-
-        ``memory`` (B, T, D) are the encoder outputs, ``state`` the encoder's final
-        (h, c), ``y_last`` (B, N) the last observed targets, ``future`` (B, H, C) or
-        None the known covariates, ``target`` (B, H, N) the truth for teacher
-        forcing. With the truth fed at every step (``teacher_forcing_ratio`` 1)
-        and a query after the step, all steps run in one pass.
-        """
-        one_pass = (
-            target is not None
-            and teacher_forcing_ratio == 1.0
-            and not self.score.reads_previous_state
-        )
-        if one_pass:
-            return self.decode_teacher_forced(memory, state, y_last, future, target)
-        return self.decode_recursive(
-            memory, state, y_last, future, horizon, target, teacher_forcing_ratio
-        )
-
-    def decode_teacher_forced(self, memory, state, y_last, future, target):
-        """Decode every step in one LSTM call, feeding the truth ``target``."""
-        if self.score.reads_previous_state:
-            raise ValueError(
-                f"{type(self.score).__name__} queries the state before each step, "
-                "so its steps cannot run in one pass: use decode_recursive"
-            )
-        keys = self.score.prepare_keys(memory)  # (B, T, D) or projected
-        inputs = torch.cat([y_last.unsqueeze(1), target[:, :-1]], dim=1)  # (B, H, N)
-        if future is not None:
-            inputs = torch.cat([inputs, future], dim=-1)  # (B, H, N + C)
-        hidden, _ = self.lstm(inputs, state)  # (B, H, D)
-        context, weights = self.score.attend(hidden, keys, memory)  # (B, H, T)
-        return self._emit(context, hidden), weights
-
-    def decode_recursive(
-        self,
-        memory,
-        state,
-        y_last,
-        future,
-        horizon,
-        target=None,
-        teacher_forcing_ratio=0.0,
-    ):
-        """Decode step by step, feeding back forecasts (or, by chance, the truth)."""
-        keys = self.score.prepare_keys(memory)  # (B, T, D) or projected
-        before = self.score.reads_previous_state
-        y_prev, predictions, weights = y_last, [], []
-        for step in range(horizon):
-            parts = [y_prev] if future is None else [y_prev, future[:, step]]
-            if before:
-                context, alpha = self.score.attend(state[0][-1], keys, memory)
-                parts.append(context)
-            hidden, state = self.lstm(torch.cat(parts, -1).unsqueeze(1), state)
-            hidden = hidden[:, 0]  # (B, D)
-            if not before:
-                context, alpha = self.score.attend(hidden, keys, memory)
-            y_hat = self._emit(context, hidden)  # (B, N)
-            predictions.append(y_hat)
-            weights.append(alpha)  # (B, T)
-            y_prev = y_hat
-            if target is not None and teacher_forcing_ratio > 0.0:
-                use_truth = torch.rand_like(y_hat[:, :1]) < teacher_forcing_ratio
-                y_prev = torch.where(use_truth, target[:, step], y_hat)  # (B, N)
-        return torch.stack(predictions, dim=1), torch.stack(weights, dim=1)
+#: Decoder names accepted by ``decoder=``: one-pass direct, or recursive seq2seq.
+DECODERS = ("direct", "recursive")
 
 
 class AttentionSeq2Seq(nn.Module):
@@ -279,12 +164,18 @@ class AttentionSeq2Seq(nn.Module):
         or "scaled_dot".
     input_attention : bool
         Use the DA-RNN input-attention encoder instead of a plain LSTM.
+    decoder : {"direct", "recursive"}
+        :class:`DirectDecoder` (all steps in one pass, the past reaching the
+        forecast only through attention) or the recursive :class:`AttentionDecoder`.
+    horizon : int or None
+        H, steps of one direct pass (the step embedding's size); required with
+        ``decoder="direct"``, unused by the recursive decoder.
 
     Examples
     --------
     >>> import torch
     >>> from sktime_attention.networks import AttentionSeq2Seq
-    >>> net = AttentionSeq2Seq(n_targets=1, n_covariates=0, window_length=12)
+    >>> net = AttentionSeq2Seq(n_targets=1, n_covariates=0, window_length=12, horizon=3)
     >>> prediction, attention = net(torch.randn(8, 12, 1), horizon=3)
     >>> prediction.shape, attention.temporal.shape
     (torch.Size([8, 3, 1]), torch.Size([8, 3, 12]))
@@ -298,10 +189,18 @@ class AttentionSeq2Seq(nn.Module):
         hidden_size=32,
         num_layers=1,
         dropout=0.0,
-        attention="bahdanau",
+        attention="luong_dot",
         input_attention=False,
+        decoder="direct",
+        horizon=None,
     ):
         super().__init__()
+        if decoder not in DECODERS:
+            raise ValueError(f"`decoder` must be one of {DECODERS}, got {decoder!r}")
+        if decoder == "direct" and (horizon is None or horizon < 1):
+            raise ValueError(
+                f"the direct decoder needs `horizon`, an int >= 1, got {horizon!r}"
+            )
         self.n_targets = n_targets
         n_features = n_targets + n_covariates
         if input_attention:
@@ -310,12 +209,20 @@ class AttentionSeq2Seq(nn.Module):
             )
         else:
             self.encoder = LSTMEncoder(n_features, hidden_size, num_layers, dropout)
-        self.decoder = AttentionDecoder(
-            n_targets, n_covariates, hidden_size, num_layers, dropout, attention
-        )
-        # Memory slot t = LSTM output + a projection of input t + a learned
-        # embedding of position t: each slot stays tied to its own time step, and
-        # any score can address a lag, so attention weights point at real periods.
+        if decoder == "direct":
+            self.decoder = DirectDecoder(
+                n_targets, n_covariates, hidden_size, horizon, dropout, attention
+            )
+        else:
+            self.decoder = AttentionDecoder(
+                n_targets, n_covariates, hidden_size, num_layers, dropout, attention
+            )
+        #: steps one forward pass can decode (None: any number)
+        self.max_horizon = horizon if decoder == "direct" else None
+        # Memory slot t = LSTM output + a projection of input t (as weighted by
+        # the input attention, if any) + a learned embedding of position t: each
+        # slot stays tied to its own time step, and any score can address a lag,
+        # so attention weights point at real periods.
         self.anchor = nn.Linear(n_features, hidden_size, bias=False)
         self.position = nn.Parameter(torch.zeros(window_length, hidden_size))
 
@@ -326,7 +233,10 @@ class AttentionSeq2Seq(nn.Module):
         need no future covariates.
         """
         memory, state, feature = self.encoder(past)  # (B, T, D)
-        memory = memory + self.anchor(past) + self.position  # (B, T, D)
+        # with input attention the slot's anchor sees the attended input, so no
+        # route around the feature attention reaches the memory
+        inputs = past if feature is None else past * feature  # (B, T, F)
+        memory = memory + self.anchor(inputs) + self.position  # (B, T, D)
         return memory, state, feature
 
     def forward(
@@ -336,14 +246,18 @@ class AttentionSeq2Seq(nn.Module):
 
         ``future`` (B, H, C) holds known covariates over the horizon; ``target``
         (B, H, N) enables teacher forcing with probability
-        ``teacher_forcing_ratio``. Returns ``(prediction (B, H, N),
+        ``teacher_forcing_ratio`` (recursive decoder only; the direct decoder
+        never reads the truth). Returns ``(prediction (B, H, N),
         AttentionWeights)``.
         """
         if horizon is None:
             horizon = (target if target is not None else future).shape[1]
         memory, state, feature = self.encode(past)
-        y_last = past[:, -1, : self.n_targets]  # (B, N)
-        prediction, temporal = self.decoder(
-            memory, state, y_last, future, horizon, target, teacher_forcing_ratio
-        )
+        if self.max_horizon is not None:
+            prediction, temporal = self.decoder(memory, future, horizon)
+        else:
+            y_last = past[:, -1, : self.n_targets]  # (B, N)
+            prediction, temporal = self.decoder(
+                memory, state, y_last, future, horizon, target, teacher_forcing_ratio
+            )
         return prediction, AttentionWeights(temporal, feature)

@@ -57,7 +57,7 @@ def run_network(
     >>> import numpy as np
     >>> from sktime_attention.networks import AttentionSeq2Seq
     >>> from sktime_attention.training import run_network
-    >>> network = AttentionSeq2Seq(1, 0, window_length=6, hidden_size=4).eval()
+    >>> network = AttentionSeq2Seq(1, 0, 6, hidden_size=4, horizon=2).eval()
     >>> past = np.zeros((3, 6, 1))  # three windows
     >>> prediction, temporal, feature = run_network(network, past, None, 2, True)
     >>> prediction.shape, temporal.shape, feature is None
@@ -84,7 +84,7 @@ def run_network(
             if known.any():
                 at = i + np.flatnonzero(known.numpy())
                 fut = None if fut is None else fut[known]
-                pred, attention = network(window[known], fut, horizon)
+                pred, attention = _forward(network, window[known], fut, horizon, center)
                 if level is not None:
                     pred = pred + level[known]
                 prediction[at] = pred.double().numpy()
@@ -96,6 +96,36 @@ def run_network(
                     feature = np.empty((len(past), *weights.shape[1:]))
                 feature[rows] = weights.double().numpy()
     return prediction, temporal, feature
+
+
+def _forward(network, window, future, horizon, center):
+    """One forward pass, or consecutive passes past the network's ``max_horizon``.
+
+    A direct decoder decodes at most ``max_horizon`` steps at once; for more, the
+    window is rolled forward over its own forecasts (and the known covariates)
+    and decoded again, re-centred on its new last value when ``center``. The
+    attention of a later block is over the rolled window, whose last step is the
+    last forecast of the block before.
+    """
+    block = getattr(network, "max_horizon", None) or horizon
+    if horizon <= block:
+        return network(window, future, horizon)
+    n, t = network.n_targets, window.shape[1]
+    predictions, temporal, first = [], [], None
+    for start in range(0, horizon, block):
+        steps = min(block, horizon - start)
+        fut = None if future is None else future[:, start : start + steps]
+        shift = window[:, -1:, :n] if center else torch.zeros_like(window[:, -1:, :n])
+        inputs = torch.cat([window[..., :n] - shift, window[..., n:]], dim=-1)
+        pred, attention = network(inputs, fut, steps)
+        pred = pred + shift  # (B, h, N)
+        first = first or attention  # feature attention: the cutoff window's
+        predictions.append(pred)
+        temporal.append(attention.temporal)  # (B, h, T)
+        rows = pred if fut is None else torch.cat([pred, fut], dim=-1)  # (B, h, F)
+        window = torch.cat([window, rows], dim=1)[:, -t:]  # (B, T, F)
+    temporal = torch.cat(temporal, dim=1)  # (B, H, T)
+    return torch.cat(predictions, dim=1), first._replace(temporal=temporal)
 
 
 def _tensor(array):

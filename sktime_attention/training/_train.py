@@ -107,9 +107,9 @@ def train_network(build, windows, settings):
     ...     max_epochs=2, batch_size=16, learning_rate=1e-2, loss="mse", patience=5,
     ...     teacher_forcing_ratio=1.0, windows_per_epoch=None, seed=0,
     ... )
-    >>> network, history = train_network(
-    ...     lambda: AttentionSeq2Seq(1, 0, 8, hidden_size=4), windows, settings
-    ... )
+    >>> def build():
+    ...     return AttentionSeq2Seq(1, 0, 8, hidden_size=4, horizon=2)
+    >>> network, history = train_network(build, windows, settings)
     >>> [sorted(record) for record in history][0]
     ['epoch', 'train_loss', 'val_loss']
     """

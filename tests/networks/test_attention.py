@@ -53,3 +53,17 @@ def test_dot_attention_rejects_unequal_sizes():
 def test_unknown_attention_name_is_named_in_the_error():
     with pytest.raises(ValueError, match="`attention` must be one of"):
         make_attention("cosine", 4, 4)
+
+
+def test_additive_scores_in_chunks_equal_one_pass(monkeypatch):
+    """Chunking the queries of the additive score changes nothing but memory."""
+    from sktime_attention.networks import _attention
+
+    torch.manual_seed(0)
+    attention = _attention.AdditiveAttention(5, 5)
+    query, keys = torch.randn(2, 7, 5), torch.randn(2, 4, 5)
+    whole = attention(query, keys, keys)
+    monkeypatch.setattr(_attention, "_CHUNK", 2 * 4 * 5 * 3)  # 3 queries a chunk
+    chunked = attention(query, keys, keys)
+    for a, b in zip(whole, chunked):
+        torch.testing.assert_close(a, b)

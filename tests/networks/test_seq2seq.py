@@ -8,9 +8,10 @@ from sktime_attention.networks import ATTENTION_TYPES, AttentionSeq2Seq, attenti
 B, T, D = 3, 7, 5
 
 
+@pytest.mark.parametrize("decoder", ["direct", "recursive"])
 @pytest.mark.parametrize("name", sorted(ATTENTION_TYPES))
 @pytest.mark.parametrize("input_attention", [False, True])
-def test_network_shapes(name, input_attention):
+def test_network_shapes(name, input_attention, decoder):
     torch.manual_seed(3)
     net = AttentionSeq2Seq(
         2,
@@ -20,6 +21,8 @@ def test_network_shapes(name, input_attention):
         num_layers=2,
         attention=name,
         input_attention=input_attention,
+        decoder=decoder,
+        horizon=4,
     )
     past, future = torch.randn(B, T, 5), torch.randn(B, 4, 3)
     prediction, attention = net(past, future, 4)
@@ -37,7 +40,8 @@ def test_network_shapes(name, input_attention):
 def test_one_pass_teacher_forcing_matches_the_step_loop(name):
     """Full teacher forcing in one LSTM call equals feeding the truth step by step."""
     torch.manual_seed(4)
-    net = AttentionSeq2Seq(1, 0, T, hidden_size=D, attention=name).eval()
+    net = AttentionSeq2Seq(1, 0, T, hidden_size=D, attention=name, decoder="recursive")
+    net = net.eval()
     past, target = torch.randn(B, T, 1), torch.randn(B, 5, 1)
     memory, state, _ = net.encode(past)
     y_last = past[:, -1, :1]
@@ -55,7 +59,9 @@ def test_one_pass_teacher_forcing_matches_the_step_loop(name):
 
 
 def test_bahdanau_cannot_decode_in_one_pass():
-    net = AttentionSeq2Seq(1, 0, T, hidden_size=D, attention="bahdanau")
+    net = AttentionSeq2Seq(
+        1, 0, T, hidden_size=D, attention="bahdanau", decoder="recursive"
+    )
     memory, state, _ = net.encode(torch.randn(B, T, 1))
     with pytest.raises(ValueError, match="decode_recursive"):
         net.decoder.decode_teacher_forced(
@@ -68,5 +74,60 @@ def test_each_score_owns_its_query_timing(name):
     # Bahdanau reads the state before the step and feeds its context to the LSTM
     before = name == "bahdanau"
     assert attention_class(name).reads_previous_state is before
-    net = AttentionSeq2Seq(1, 0, T, hidden_size=D, attention=name)
+    net = AttentionSeq2Seq(1, 0, T, hidden_size=D, attention=name, decoder="recursive")
     assert net.decoder.lstm.input_size == 1 + (D if before else 0)
+
+
+# -- the direct decoder ----------------------------------------------------------
+def _direct(name="luong_dot", n_covariates=0, horizon=4):
+    torch.manual_seed(5)
+    net = AttentionSeq2Seq(
+        1, n_covariates, T, hidden_size=D, attention=name, horizon=horizon
+    )
+    return net.eval()
+
+
+@pytest.mark.parametrize("name", sorted(ATTENTION_TYPES))
+def test_direct_decoder_reads_the_past_only_through_attention(name):
+    """The forecast is a function of the step's query and its context alone.
+
+    Recomputing it from ``weights @ memory`` gives the same numbers: the encoder's
+    final state never reaches the decoder.
+    """
+    net = _direct(name)
+    with torch.no_grad():
+        memory, _, _ = net.encode(torch.randn(B, T, 1))  # (B, T, D)
+        prediction, weights = net.decoder(memory, None, 4)
+        context = torch.bmm(weights, memory)  # (B, 4, D)
+        query = net.decoder.step[:4].expand(B, -1, -1)
+        attentional = torch.tanh(net.decoder.combine(torch.cat([context, query], -1)))
+        expected = net.decoder.out(attentional)
+    torch.testing.assert_close(prediction, expected)
+    torch.testing.assert_close(weights.sum(-1), torch.ones(B, 4))
+
+
+def test_direct_decoder_steps_do_not_depend_on_each_other():
+    """Step h of a 4-step pass equals step h of a 2-step pass (no feedback)."""
+    net = _direct(n_covariates=2)
+    past, future = torch.randn(B, T, 3), torch.randn(B, 4, 2)
+    with torch.no_grad():
+        four, a4 = net(past, future, 4)
+        two, a2 = net(past, future[:, :2], 2)
+    torch.testing.assert_close(four[:, :2], two)
+    torch.testing.assert_close(a4.temporal[:, :2], a2.temporal)
+
+
+def test_direct_decoder_ignores_teacher_forcing():
+    net = _direct()
+    past, target = torch.randn(B, T, 1), torch.randn(B, 4, 1)
+    with torch.no_grad():
+        plain, _ = net(past, None, 4)
+        forced, _ = net(past, None, 4, target, teacher_forcing_ratio=1.0)
+    torch.testing.assert_close(plain, forced)
+
+
+def test_network_rejects_bad_decoder_settings():
+    with pytest.raises(ValueError, match="`decoder` must be one of"):
+        AttentionSeq2Seq(1, 0, T, decoder="loop", horizon=2)
+    with pytest.raises(ValueError, match="direct decoder needs `horizon`"):
+        AttentionSeq2Seq(1, 0, T)

@@ -56,8 +56,10 @@ def test_window_centering_is_relative_to_the_last_target_only():
 
 
 # -- train_network ---------------------------------------------------------------
-def build():
-    return AttentionSeq2Seq(1, 0, 6, hidden_size=4, attention="luong_general")
+def build(decoder="direct"):
+    return AttentionSeq2Seq(
+        1, 0, 6, hidden_size=4, attention="luong_general", decoder=decoder, horizon=2
+    )
 
 
 def test_training_is_reproducible_and_leaves_the_global_rng_alone():
@@ -106,14 +108,30 @@ def test_run_network_equals_the_module_and_adds_the_level_back():
     torch.manual_seed(0)
     network = build().eval()
     past = np.random.default_rng(0).standard_normal((5, 6, 1))
-    prediction, temporal, feature = run_network(network, past, None, 3, center=True)
+    prediction, temporal, feature = run_network(network, past, None, 2, center=True)
     level = past[:, -1:, :1]
     window = torch.tensor(past - level, dtype=torch.float32)
     with torch.no_grad():
-        expected, attention = network(window, None, 3)
+        expected, attention = network(window, None, 2)
     np.testing.assert_allclose(prediction, expected.numpy() + level, rtol=1e-6)
     np.testing.assert_allclose(temporal, attention.temporal.numpy(), rtol=1e-6)
     assert feature is None
+
+
+@pytest.mark.parametrize("center", [True, False])
+def test_run_network_rolls_the_direct_decoder_past_its_horizon(center):
+    """Steps 3-4 of a 2-step direct network come from the window rolled over 1-2."""
+    torch.manual_seed(0)
+    network = build().eval()
+    past = np.random.default_rng(4).standard_normal((3, 6, 1))
+    prediction, temporal, _ = run_network(network, past, None, 4, center=center)
+    first, first_temporal, _ = run_network(network, past, None, 2, center=center)
+    rolled = np.concatenate([past, first], axis=1)[:, -6:]
+    second, second_temporal, _ = run_network(network, rolled, None, 2, center=center)
+    np.testing.assert_allclose(prediction, np.concatenate([first, second], 1), 1e-5)
+    np.testing.assert_allclose(temporal[:, 2:], second_temporal, rtol=1e-5)
+    with pytest.raises(ValueError, match="at most 2 steps"):
+        network(torch.zeros(1, 6, 1), None, 3)
 
 
 def test_run_network_batches_give_the_same_answer():
@@ -128,7 +146,9 @@ def test_run_network_batches_give_the_same_answer():
 
 def test_windows_with_unknown_future_get_feature_attention_only():
     torch.manual_seed(0)
-    network = AttentionSeq2Seq(1, 2, 6, hidden_size=4, input_attention=True).eval()
+    network = AttentionSeq2Seq(
+        1, 2, 6, hidden_size=4, input_attention=True, horizon=2
+    ).eval()
     past = np.random.default_rng(2).standard_normal((4, 6, 3))
     future = np.random.default_rng(3).standard_normal((4, 2, 2))
     future[1, 1, 0] = np.nan  # window 1 lacks one covariate value
