@@ -28,7 +28,7 @@ def stack_tables(frames, keys, names=None):
     return pd.concat(frames, keys=keys, names=names)
 
 
-def temporal_table(temporal, steps, keys):
+def temporal_table(temporal, steps, keys, key_names=()):
     """Step x lag frames from (S, H, T) weights, for the 1-based ``steps``.
 
     Parameters
@@ -39,6 +39,8 @@ def temporal_table(temporal, steps, keys):
         Forecast steps to report (1 = the first step after the cutoff).
     keys : list
         Series keys, ``[None]`` for a single series.
+    key_names : sequence of str, default=()
+        Names of the series levels of a panel (those of ``y``'s index).
 
     Returns
     -------
@@ -65,7 +67,7 @@ def temporal_table(temporal, steps, keys):
         )
         for w in temporal
     ]
-    return stack_tables(frames, keys)
+    return stack_tables(frames, keys, [*key_names, "step"])
 
 
 def feature_table(feature, feature_names, keys, key_names):

@@ -45,7 +45,9 @@ class _AttentionTables:
         self.attention_weights_ = None
         if not store.n_covariates:
             steps = np.arange(1, horizon + 1)
-            self.attention_weights_ = temporal_table(temporal, steps, store.keys)
+            self.attention_weights_ = temporal_table(
+                temporal, steps, store.keys, store.key_names
+            )
         return feature
 
     def get_history(self):
@@ -101,7 +103,7 @@ class _AttentionTables:
         horizon = int(steps.max())
         X = self._match_X(X, "predict_attention")
         _, temporal, _ = self._run(horizon, self._future(X, horizon))
-        return temporal_table(temporal, steps, self._store.keys)
+        return temporal_table(temporal, steps, self._store.keys, self._store.key_names)
 
     def get_attention(self, y=None, X=None, aggregate=None):
         """Return temporal and feature attention for every window of a series.

@@ -42,6 +42,8 @@ def test_panel_forecasts_come_back_per_series():
     assert means.sort_values().index.tolist() == levels.sort_values().index.tolist()
     att = forecaster.attention_weights_
     assert att.shape == (4 * 3, 8)
+    assert att.index.names == ["series", "step"]  # the panel's own level name
+    assert forecaster.predict_attention().index.names == ["series", "step"]
     np.testing.assert_allclose(att.sum(axis=1), 1.0, rtol=1e-5)
 
 
