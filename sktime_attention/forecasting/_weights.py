@@ -1,18 +1,28 @@
 """Blend weights of forecasters: fixed ones checked, learned ones from holdout errors.
 
-Shape legend: M members (forecasters), N holdout errors per member, C columns of
-``y``, H forecast steps.
+Shape legend: M members (forecasters), S series, N holdout errors per member and
+series, C columns of ``y``, H forecast steps, F series features.
+
+Per-series weights (``weighting="per_series"``) are ``softmax(f_s @ coef +
+intercept)`` for the standardised features ``f_s`` of series s: a small model
+trained across series on the holdout to minimise the mean scaled loss of each
+series' blend, with an L2 penalty on ``coef`` chosen by 5-fold cross-validation
+over series; the largest penalty (``inf``) shrinks it to one vector for all.
 """
 
 __all__ = [
     "LEARNED",
+    "WEIGHTINGS",
+    "apply_series_model",
+    "blend_residuals",
     "fixed_weights",
     "learn_weights",
     "nearest_rows",
+    "pooled_weights",
     "residual_widths",
+    "series_weight_model",
     "simplex_weights",
-    "weight_matrix",
-    "weight_table",
+    "weight_tensor",
 ]
 
 import math
@@ -28,6 +38,8 @@ from scipy.stats import t as student_t
 from sktime_attention.utils._validation import check_option
 
 LEARNED = ("inverse_error", "optimal")  # ``weights`` values learned on a holdout
+WEIGHTINGS = ("global", "per_step", "per_series")  # modes of learned weights
+PENALTIES = (0.001, 0.01, 0.1, 1.0, 10.0, np.inf)  # per-series model, chosen by CV
 _EXACT_TOL = 1e-9  # holdout RMSE / MAE, in std units of y, counted as exact
 
 
@@ -130,7 +142,7 @@ def root_mean_square(values, axis):
     return np.squeeze(size, axis) * np.sqrt(((values / size) ** 2).mean(axis=axis))
 
 
-def fixed_weights(spec, names, per_horizon):
+def fixed_weights(spec, names, weighting):
     """Check a ``weights`` parameter; return fixed weights (M,) summing to 1.
 
     None for learned weights (``"optimal"``, ``"inverse_error"``); ``names`` are
@@ -151,8 +163,10 @@ def fixed_weights(spec, names, per_horizon):
             f"keys among {names} or a list of {len(names)} floats (one per "
             f"member), got {spec!r}"
         )
-    if per_horizon:
-        raise ValueError("`per_horizon=True` needs learned `weights`, got fixed")
+    if weighting != "global":
+        raise ValueError(
+            f"`weighting={weighting!r}` needs learned `weights`, got fixed {spec!r}"
+        )
     if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
         raise ValueError(f"`weights` must be finite and >= 0, got {spec!r}")
     values = np.asarray(values, dtype=float)
@@ -163,22 +177,27 @@ def fixed_weights(spec, names, per_horizon):
     return values / values.sum()
 
 
-def weight_table(errors, steps, names, method, metric, per_horizon):
-    """Learned weights from holdout ``errors`` (M, N, C) at forecast ``steps`` (N,).
+def pooled_weights(errors, steps, names, method, metric, weighting):
+    """Weights from scaled holdout ``errors`` (M, S, N, C) at ``steps`` (N,).
 
-    A pd.Series (index ``names``), or with ``per_horizon`` a pd.DataFrame (index
-    ``step``, columns ``names``) with one `simplex_weights` row per step.
+    A pd.Series (index ``names``) for ``"global"``, or for ``"per_step"`` a
+    pd.DataFrame (index ``step``, columns ``names``) with one `simplex_weights`
+    row per step; errors of all series and columns are pooled.
     """
+    m = len(names)
+    if weighting != "per_step":
+        return pd.Series(
+            simplex_weights(errors.reshape(m, -1), method, metric),
+            index=names,
+            name="weight",
+        )
     u = np.unique(steps)
-    groups = [steps == s for s in u] if per_horizon else [steps == steps]
     table = [
-        simplex_weights(errors[:, g].reshape(len(names), -1), method, metric)
-        for g in groups
+        simplex_weights(errors[:, :, steps == s].reshape(m, -1), method, metric)
+        for s in u
     ]
-    if per_horizon:
-        index, columns = pd.Index(u, name="step"), pd.Index(names, name="member")
-        return pd.DataFrame(table, index=index, columns=columns)
-    return pd.Series(table[0], index=names, name="weight")
+    index, columns = pd.Index(u, name="step"), pd.Index(names, name="member")
+    return pd.DataFrame(table, index=index, columns=columns)
 
 
 def nearest_rows(table_steps, steps):
@@ -186,67 +205,182 @@ def nearest_rows(table_steps, steps):
     return np.abs(np.asarray(table_steps)[None, :] - steps[:, None]).argmin(axis=1)
 
 
-def weight_matrix(weights, steps):
-    """Weights (H, M) for forecast ``steps`` (H,) from a `weight_table` result."""
+def weight_tensor(weights, series_weights, steps):
+    """Weights (S, H, M) for forecast ``steps`` (H,) of S series.
+
+    ``series_weights`` (S, M), if not None, are the per-series weights;
+    else ``weights`` (a `pooled_weights` result) serve every series.
+    """
+    if series_weights is not None:
+        return np.repeat(series_weights[:, None, :], len(steps), axis=1)
     if isinstance(weights, pd.Series):
-        return np.tile(weights.to_numpy(), (len(steps), 1))
-    return weights.to_numpy()[nearest_rows(weights.index, steps)]
+        rows = np.tile(weights.to_numpy(), (len(steps), 1))
+    else:
+        rows = weights.to_numpy()[nearest_rows(weights.index, steps)]
+    return rows[None]
 
 
-def learn_weights(preds, truth, steps, y, names, method, metric, per_horizon):
-    """Learned weights and holdout scores from member forecasts on a holdout.
+def _softmax(z):
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def _model_loss(theta, feats, errors, penalty, metric):
+    """Loss and gradient of softmax-linear per-series weights (module notes)."""
+    n_feats, m = feats.shape[1], errors.shape[0]
+    coef, intercept = theta[:-m].reshape(n_feats, m), theta[-m:]
+    w = _softmax(feats @ coef + intercept)  # (S, M)
+    blend = np.einsum("sm,msn->sn", w, errors)  # (S, N)
+    if metric == "mse":
+        loss, dblend = (blend**2).mean(), 2 * blend
+    else:  # smooth absolute error, exact to 1e-3 of the error scale
+        root = np.sqrt(blend**2 + 1e-6)
+        loss, dblend = root.mean(), blend / root
+    grad_w = np.einsum("sn,msn->sm", dblend, errors) / blend.size
+    grad_z = w * (grad_w - (w * grad_w).sum(axis=1, keepdims=True))
+    loss += penalty * (coef**2).sum()
+    grad = np.r_[(feats.T @ grad_z + 2 * penalty * coef).ravel(), grad_z.sum(0)]
+    return loss, grad
+
+
+def _fit_model(feats, errors, penalty, metric):
+    m = errors.shape[0]
+    theta = np.zeros(feats.shape[1] * m + m)
+    if np.isinf(penalty):  # intercept only: one vector for every series
+        feats = feats[:, :0]
+        theta = np.zeros(m)
+    result = minimize(
+        _model_loss,
+        theta,
+        args=(feats, errors, 0.0 if np.isinf(penalty) else penalty, metric),
+        jac=True,
+        method="L-BFGS-B",
+    )
+    return result.x
+
+
+def series_weight_model(errors, features, metric, penalties=PENALTIES, seed=0):
+    """Fit per-series weights ``softmax(features @ coef + intercept)``.
 
     Parameters
     ----------
-    preds : ndarray of shape (M, N, C)
-        Holdout forecasts of the members ``names``.
-    truth : ndarray of shape (N, C)
+    errors : ndarray of shape (M, S, N, C)
+        Scaled holdout errors of M members on S series.
+    features : pd.DataFrame of shape (S, F)
+        Features of the series (standardised here).
+    metric : {"mse", "mae"}
+        Loss of the blended errors, averaged over series.
+    penalties : tuple of float
+        Candidate L2 penalties on ``coef`` (``inf``: no feature effect, the
+        intercept alone). The one with the lowest loss on held-out series
+        (5-fold over series) is kept; with fewer than 10 series, ``inf``.
+
+    Returns
+    -------
+    dict
+        ``coef`` (F, M), ``intercept`` (M,), ``mean``, ``std`` (F,) of the
+        standardisation, ``penalty`` chosen and ``cv_loss`` per penalty.
+    """
+    m, s = errors.shape[:2]
+    flat = errors.transpose(0, 1, 3, 2).reshape(m, s, -1)  # (M, S, N * C)
+    values = features.to_numpy(dtype=float)
+    mean, std = values.mean(0), values.std(0)
+    std = np.where(std > 1e-8 * (1 + np.abs(mean)), std, np.inf)  # constant: off
+    feats = (values - mean) / std
+    scores = {}
+    if s >= 10:
+        groups = np.random.default_rng(seed).permutation(s) % 5
+        for penalty in penalties:
+            loss = 0.0
+            for g in range(5):
+                train, test = groups != g, groups == g
+                theta = _fit_model(feats[train], flat[:, train], penalty, metric)
+                held = feats[test] if not np.isinf(penalty) else feats[test, :0]
+                loss += _model_loss(theta, held, flat[:, test], 0.0, metric)[0]
+            scores[penalty] = loss / 5
+        best = min(scores, key=scores.get)
+    else:
+        best = np.inf
+    theta = _fit_model(feats, flat, best, metric)
+    n_feats = values.shape[1]
+    if np.isinf(best):
+        coef, intercept = np.zeros((n_feats, m)), theta
+    else:
+        coef, intercept = theta[:-m].reshape(n_feats, m), theta[-m:]
+    return {
+        "coef": coef,
+        "intercept": intercept,
+        "mean": mean,
+        "std": std,
+        "penalty": best,
+        "cv_loss": scores,
+    }
+
+
+def apply_series_model(model, features):
+    """Per-series weights (S, M) of a `series_weight_model` for ``features``."""
+    feats = (features.to_numpy(dtype=float) - model["mean"]) / model["std"]
+    return _softmax(feats @ model["coef"] + model["intercept"])
+
+
+def learn_weights(preds, truth, steps, scale, names, method, metric, weighting):
+    """Pooled weights and holdout scores from member forecasts on a holdout.
+
+    Parameters
+    ----------
+    preds : ndarray of shape (M, S, N, C)
+        Holdout forecasts of the members ``names`` for S series.
+    truth : ndarray of shape (S, N, C)
         The observed values they forecast.
     steps : ndarray of shape (N,)
         Forecast step (relative, >= 1) of each holdout sample.
-    y : pd.DataFrame
-        Training series: errors are divided by its columns' standard deviation
-        (max ``|y|`` for a constant column) before `weight_table` fits the weights
-        (method, metric, per_horizon). Each column is first divided by its max
-        ``|y|``, so nothing squared overflows: the weights of ``c * y`` are those
-        of ``y`` for any ``c > 0``.
+    scale : ndarray of shape (S, C)
+        Each series' in-sample seasonal-naive MAE: errors are divided by it
+        before anything is squared (scale-free: ``c * y`` gives the weights of
+        ``y`` for any ``c > 0``), so no few large series decide the weights.
 
     Returns
     -------
     weights : pd.Series or pd.DataFrame
-        The `weight_table` result.
+        The `pooled_weights` result (``"global"`` for ``"per_series"``, whose
+        weights come from `series_weight_model`).
+    scaled : ndarray of shape (M, S, N, C)
+        The scaled errors.
     errors : pd.DataFrame
-        ``"mse"`` and ``"mae"`` (columns) per member (index), in units of ``y``.
-    blend_rmse : pd.DataFrame
-        Holdout RMSE of the weighted blend, index ``step``, columns of ``y``.
-    abs_resid : list of ndarray of shape (n_s, C)
-        Absolute holdout residuals of the blend at each step of ``blend_rmse``
-        (in its order), in units of ``y``, sorted ascending per column.
+        ``"mse"`` and ``"mae"`` (columns) per member (index) of the scaled errors.
     """
-    # scale-free: each column is divided by its max |y| before anything is
-    # squared, so c * y gives the same weights for any c > 0 (1e-12 to 1e200)
-    values = y.to_numpy(dtype=float)
-    size = _positive(np.abs(values).max(axis=0))  # (C,)
-    errors = preds / size - truth / size  # (M, N, C), in units of max |y|
-    spread = (values / size).std(axis=0)
-    scaled = errors / _positive(spread)  # std units; max |y| units if constant
-    weights = weight_table(scaled, steps, names, method, metric, per_horizon)
-    with np.errstate(over="ignore"):  # an mse beyond float range is inf, honestly
-        mse = (root_mean_square(errors, 1) * size) ** 2  # (M, C)
-    scores = pd.DataFrame(
-        {"mse": mse.mean(1), "mae": (np.abs(errors).mean(1) * size).mean(1)},
+    errors = preds / scale[None, :, None] - truth / scale[:, None]  # (M, S, N, C)
+    mode = "global" if weighting == "per_series" else weighting
+    weights = pooled_weights(errors, steps, names, method, metric, mode)
+    m = len(names)
+    table = pd.DataFrame(
+        {
+            "mse": (errors.reshape(m, -1) ** 2).mean(1),
+            "mae": np.abs(errors.reshape(m, -1)).mean(1),
+        },
         index=pd.Index(names, name="member"),
     )
-    blend = np.einsum("nm,mnc->nc", weight_matrix(weights, steps), preds / size)
-    resid = truth / size - blend  # (N, C), in units of max |y|
+    return weights, errors, table
+
+
+def blend_residuals(errors, w_holdout, steps, columns):
+    """Blend RMSE per step (DataFrame) and sorted |residuals| per step.
+
+    ``errors`` (M, S, N, C) scaled, ``w_holdout`` (S, N, M) the weights at the
+    holdout samples; residuals of all series are pooled per step.
+    """
+    resid = -np.einsum("snm,msnc->snc", w_holdout, errors)  # truth - blend
     u = np.unique(steps)
-    blend_rmse = pd.DataFrame(
-        [root_mean_square(resid[steps == s], 0) * size for s in u],
+    rmse = pd.DataFrame(
+        [root_mean_square(resid[:, steps == s].reshape(-1, len(columns)), 0) for s in u],
         index=pd.Index(u, name="step"),
-        columns=y.columns,
+        columns=columns,
     )
-    abs_resid = [np.sort(np.abs(resid[steps == s]) * size, axis=0) for s in u]
-    return weights, scores, blend_rmse, abs_resid
+    abs_resid = [
+        np.sort(np.abs(resid[:, steps == s]).reshape(-1, len(columns)), axis=0)
+        for s in u
+    ]
+    return rmse, abs_resid
 
 
 def residual_widths(abs_resid, rmse, coverage, widen):
