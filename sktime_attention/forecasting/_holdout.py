@@ -76,9 +76,12 @@ def _folds(layout, cv, members):
         short = np.flatnonzero(counts < need + steps.max())
         if len(short):
             names = [(layout.keys[s], int(counts[s])) for s in short[:5]]
+            what = f"series (key, points before its cutoff) {names}"
+            if not layout.is_panel:
+                what = f"`y`, {int(counts[0])} points before its cutoff"
             raise ValueError(
-                f"series too short for holdout fold {k}: (key, points before its "
-                f"cutoff) {names}; its members need window_length + horizon + 1 = "
+                f"too short for holdout fold {k}: {what}; its members need "
+                f"window_length + horizon + 1 = "
                 f"{need + steps.max()}. Drop these series, pass a shorter `fh` or "
                 "`cv`, or fixed `weights`"
             )
@@ -149,7 +152,9 @@ def fit_members(clones, trained, y, X, fh, log, progress):
     for name, est in clones:
         est = trained.get(name, est)
         progress.step(f"final fit: {name}")
-        fitted.append((name, call_member(name, "final fit", est.fit, y, X, fh, log=log)))
+        fitted.append(
+            (name, call_member(name, "final fit", est.fit, y, X, fh, log=log))
+        )
     return fitted
 
 

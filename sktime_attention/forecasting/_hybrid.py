@@ -453,7 +453,13 @@ class HybridForecaster(_SafeUpdate, _HeterogenousMetaEstimator, BaseForecaster):
             layout, y, X, cv, self._clones, pretrained, self._log, progress
         )
         weights, errors, self.cv_errors_ = learn_weights(
-            preds, truth, hsteps, self._scale, names, self.weights, self.metric,
+            preds,
+            truth,
+            hsteps,
+            self._scale,
+            names,
+            self.weights,
+            self.metric,
             self.weighting,
         )
         self.weights_, self._series_w = weights, None
@@ -507,9 +513,7 @@ class HybridForecaster(_SafeUpdate, _HeterogenousMetaEstimator, BaseForecaster):
         alpha, steps = list(alpha), self._steps(fh)
         columns = pd.MultiIndex.from_product([self._get_varnames(), alpha])
         if self.interval_method_ == "members":  # columns variable-major, as sktime
-            values = self._blend(
-                "predict_quantiles", fh, X, list(columns), alpha=alpha
-            )
+            values = self._blend("predict_quantiles", fh, X, list(columns), alpha=alpha)
         else:  # split-conformal on the blend's scaled holdout residuals (Notes)
             point = self._blend("predict", fh, X, self._y_columns)[:, :, None]
             levels = np.asarray(alpha, dtype=float)

@@ -372,7 +372,10 @@ def blend_residuals(errors, w_holdout, steps, columns):
     resid = -np.einsum("snm,msnc->snc", w_holdout, errors)  # truth - blend
     u = np.unique(steps)
     rmse = pd.DataFrame(
-        [root_mean_square(resid[:, steps == s].reshape(-1, len(columns)), 0) for s in u],
+        [
+            root_mean_square(resid[:, steps == s].reshape(-1, len(columns)), 0)
+            for s in u
+        ],
         index=pd.Index(u, name="step"),
         columns=columns,
     )

@@ -358,7 +358,10 @@ def test_short_series_and_missing_fh():
 
 def test_member_errors_name_the_member():
     y = trend_series(30)
-    members = [("att", AttentionLSTMForecaster(hidden_size=0)), *naive_pair()]
+    members = [
+        ("att", AttentionLSTMForecaster(window_length=3, hidden_size=0)),
+        *naive_pair(),
+    ]
     cv = SingleWindowSplitter(fh=[1], window_length=20)
     with pytest.raises(ValueError, match="hidden_size") as info:
         HybridForecaster(members, cv=cv).fit(y, fh=[1])
@@ -538,7 +541,9 @@ def test_nan_member_on_panel_names_the_series():
     hybrid = HybridForecaster(members, weights=[1, 0]).fit(panel, fh=[1])
     with pytest.raises(ValueError, match=r"member 'broken'.*predict on series \['b'\]"):
         hybrid.predict()
-    with pytest.raises(ValueError, match=r"member 'broken'.*holdout fold 0 on series \['b'\]"):
+    with pytest.raises(
+        ValueError, match=r"member 'broken'.*holdout fold 0 on series \['b'\]"
+    ):
         HybridForecaster(members).fit(panel, fh=[1])
 
 
