@@ -103,15 +103,20 @@ def _forecast(name, est, where, layout, y, X, first, last, steps, log):
     return check_forecasts(name, where, values, layout.series_names())
 
 
-def holdout_forecasts(layout, y, X, cv, clones, pretrained, log, progress):
+def holdout_forecasts(layout, y, X, cv, clones, log, progress):
     """Member forecasts (M, S, N, C), truth (S, N, C) and steps (N,) on ``cv``.
 
-    ``clones()`` gives fresh members; those named in ``pretrained`` (members that
-    can pretrain) are pretrained once, on the data up to the first cutoff (a
-    position on the time axis, returned last), and returned in a dict for the
-    final fit to reuse.
+    ``clones()`` gives fresh members; on a panel, those that can pretrain are
+    pretrained once, on the data up to the first cutoff, and returned last in a
+    dict (name -> member) for the final fit to reuse. sktime's ``pretrain``
+    takes panels only, so on one series every fold fits afresh.
     """
     folds = _folds(layout, cv, clones())
+    pretrained = {
+        name
+        for name, est in clones()
+        if layout.is_panel and est.get_tag("capability:pretrain", False, False)
+    }
     first_cutoff = min(last for _, last, _, _ in folds)
     trained = {}
     for name, est in clones():
@@ -142,7 +147,6 @@ def holdout_forecasts(layout, y, X, cv, clones, pretrained, log, progress):
         np.concatenate(truth, axis=1),
         np.concatenate(steps),
         trained,
-        first_cutoff,
     )
 
 

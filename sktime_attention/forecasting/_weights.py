@@ -2,25 +2,19 @@
 
 Shape legend: M members (forecasters), S series, N holdout errors per member and
 series, C columns of ``y``, H forecast steps, F series features.
-
-Per-series weights (``weighting="per_series"``) are ``softmax(f_s @ coef +
-intercept)`` for the standardised features ``f_s`` of series s: a small model
-trained across series on the holdout to minimise the mean scaled loss of each
-series' blend, with an L2 penalty on ``coef`` chosen by 5-fold cross-validation
-over series; the largest penalty (``inf``) shrinks it to one vector for all.
 """
 
 __all__ = [
     "LEARNED",
     "WEIGHTINGS",
-    "apply_series_model",
     "blend_residuals",
+    "conformal_quantiles",
     "fixed_weights",
+    "learn_blend",
     "learn_weights",
     "nearest_rows",
     "pooled_weights",
     "residual_widths",
-    "series_weight_model",
     "simplex_weights",
     "weight_tensor",
 ]
@@ -39,7 +33,6 @@ from sktime_attention.utils._validation import check_option
 
 LEARNED = ("inverse_error", "optimal")  # ``weights`` values learned on a holdout
 WEIGHTINGS = ("global", "per_step", "per_series")  # modes of learned weights
-PENALTIES = (0.001, 0.01, 0.1, 1.0, 10.0, np.inf)  # per-series model, chosen by CV
 _EXACT_TOL = 1e-9  # holdout RMSE / MAE, in std units of y, counted as exact
 
 
@@ -220,109 +213,6 @@ def weight_tensor(weights, series_weights, steps):
     return rows[None]
 
 
-def _softmax(z):
-    z = np.exp(z - z.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
-
-
-def _model_loss(theta, feats, errors, penalty, metric):
-    """Loss and gradient of softmax-linear per-series weights (module notes)."""
-    n_feats, m = feats.shape[1], errors.shape[0]
-    coef, intercept = theta[:-m].reshape(n_feats, m), theta[-m:]
-    w = _softmax(feats @ coef + intercept)  # (S, M)
-    blend = np.einsum("sm,msn->sn", w, errors)  # (S, N)
-    if metric == "mse":
-        loss, dblend = (blend**2).mean(), 2 * blend
-    else:  # smooth absolute error, exact to 1e-3 of the error scale
-        root = np.sqrt(blend**2 + 1e-6)
-        loss, dblend = root.mean(), blend / root
-    grad_w = np.einsum("sn,msn->sm", dblend, errors) / blend.size
-    grad_z = w * (grad_w - (w * grad_w).sum(axis=1, keepdims=True))
-    loss += penalty * (coef**2).sum()
-    grad = np.r_[(feats.T @ grad_z + 2 * penalty * coef).ravel(), grad_z.sum(0)]
-    return loss, grad
-
-
-def _fit_model(feats, errors, penalty, metric):
-    m = errors.shape[0]
-    theta = np.zeros(feats.shape[1] * m + m)
-    if np.isinf(penalty):  # intercept only: one vector for every series
-        feats = feats[:, :0]
-        theta = np.zeros(m)
-    result = minimize(
-        _model_loss,
-        theta,
-        args=(feats, errors, 0.0 if np.isinf(penalty) else penalty, metric),
-        jac=True,
-        method="L-BFGS-B",
-    )
-    return result.x
-
-
-def series_weight_model(errors, features, metric, penalties=PENALTIES, seed=0):
-    """Fit per-series weights ``softmax(features @ coef + intercept)``.
-
-    Parameters
-    ----------
-    errors : ndarray of shape (M, S, N, C)
-        Scaled holdout errors of M members on S series.
-    features : pd.DataFrame of shape (S, F)
-        Features of the series (standardised here).
-    metric : {"mse", "mae"}
-        Loss of the blended errors, averaged over series.
-    penalties : tuple of float
-        Candidate L2 penalties on ``coef`` (``inf``: no feature effect, the
-        intercept alone). The one with the lowest loss on held-out series
-        (5-fold over series) is kept; with fewer than 10 series, ``inf``.
-
-    Returns
-    -------
-    dict
-        ``coef`` (F, M), ``intercept`` (M,), ``mean``, ``std`` (F,) of the
-        standardisation, ``penalty`` chosen and ``cv_loss`` per penalty.
-    """
-    m, s = errors.shape[:2]
-    flat = errors.transpose(0, 1, 3, 2).reshape(m, s, -1)  # (M, S, N * C)
-    values = features.to_numpy(dtype=float)
-    mean, std = values.mean(0), values.std(0)
-    std = np.where(std > 1e-8 * (1 + np.abs(mean)), std, np.inf)  # constant: off
-    feats = (values - mean) / std
-    scores = {}
-    if s >= 10:
-        groups = np.random.default_rng(seed).permutation(s) % 5
-        for penalty in penalties:
-            loss = 0.0
-            for g in range(5):
-                train, test = groups != g, groups == g
-                theta = _fit_model(feats[train], flat[:, train], penalty, metric)
-                held = feats[test] if not np.isinf(penalty) else feats[test, :0]
-                loss += _model_loss(theta, held, flat[:, test], 0.0, metric)[0]
-            scores[penalty] = loss / 5
-        best = min(scores, key=scores.get)
-    else:
-        best = np.inf
-    theta = _fit_model(feats, flat, best, metric)
-    n_feats = values.shape[1]
-    if np.isinf(best):
-        coef, intercept = np.zeros((n_feats, m)), theta
-    else:
-        coef, intercept = theta[:-m].reshape(n_feats, m), theta[-m:]
-    return {
-        "coef": coef,
-        "intercept": intercept,
-        "mean": mean,
-        "std": std,
-        "penalty": best,
-        "cv_loss": scores,
-    }
-
-
-def apply_series_model(model, features):
-    """Per-series weights (S, M) of a `series_weight_model` for ``features``."""
-    feats = (features.to_numpy(dtype=float) - model["mean"]) / model["std"]
-    return _softmax(feats @ model["coef"] + model["intercept"])
-
-
 def learn_weights(preds, truth, steps, scale, names, method, metric, weighting):
     """Pooled weights and holdout scores from member forecasts on a holdout.
 
@@ -343,7 +233,7 @@ def learn_weights(preds, truth, steps, scale, names, method, metric, weighting):
     -------
     weights : pd.Series or pd.DataFrame
         The `pooled_weights` result (``"global"`` for ``"per_series"``, whose
-        weights come from `series_weight_model`).
+        weights come from ``_series_weights.series_weight_model``).
     scaled : ndarray of shape (M, S, N, C)
         The scaled errors.
     errors : pd.DataFrame
@@ -435,3 +325,61 @@ def grows_with_step(steps, rmse):
     scaled = rmse / _positive(rmse.max(axis=0))
     centred = np.asarray(steps, float) - np.mean(steps)
     return centred @ (scaled - scaled.mean(axis=0)) > 0
+
+
+def conformal_quantiles(point, abs_resid, rmse, widen, scale, alpha, steps):
+    """Quantiles (S, H, C * A) around ``point`` (S, H, 1, C), variable-major.
+
+    Half-widths are `residual_widths` of the scaled holdout residuals
+    (``abs_resid``, ``rmse`` a step x column table, ``widen``) at the learned
+    step nearest to each of ``steps``, times each series' ``scale`` (S, C).
+    """
+    levels = np.asarray(alpha, dtype=float)
+    widths = residual_widths(abs_resid, rmse.to_numpy(), np.abs(2 * levels - 1), widen)[
+        nearest_rows(rmse.index, steps)
+    ]  # (H, A, C), scaled
+    widths = widths[None] * scale[:, None, None, :]  # (S, H, A, C)
+    values = point + np.sign(levels - 0.5)[:, None] * widths
+    return values.transpose(0, 1, 3, 2).reshape(*values.shape[:2], -1)
+
+
+def learn_blend(preds, truth, steps, scale, names, layout, y, hybrid):
+    """Fitted blend attributes of ``hybrid`` from its holdout forecasts.
+
+    ``preds`` (M, S, N, C), ``truth`` (S, N, C), ``steps`` (N,), ``scale``
+    (S, C), ``layout`` the series of ``y``; ``hybrid`` gives ``weights``,
+    ``metric``, ``weighting``, ``sp_`` and ``_y_columns``. Returns a dict of
+    attribute names (``weights_``, ``cv_errors_``, ``cv_blend_rmse_``, the
+    per-series tables, private interval state) and values.
+    """
+    from sktime_attention.forecasting._features import series_features
+    from sktime_attention.forecasting._series_weights import series_tables
+
+    weights, errors, table = learn_weights(
+        preds,
+        truth,
+        steps,
+        scale,
+        names,
+        hybrid.weights,
+        hybrid.metric,
+        hybrid.weighting,
+    )
+    out = {"weights_": weights, "cv_errors_": table, "_series_w": None}
+    w_holdout = weight_tensor(weights, None, steps)
+    if hybrid.weighting == "per_series":
+        keys = pd.Index(layout.keys, name="series")
+        features = series_features(layout.values(y), hybrid.sp_).set_axis(keys)
+        series_w, out["series_weights_"], out["weight_features_"] = series_tables(
+            errors, features, hybrid.metric, names
+        )
+        out["_series_w"], out["series_features_"] = series_w, features
+        out["weights_"] = out["series_weights_"].mean().rename("weight")
+        w_holdout = series_w[:, None]
+    w_holdout = np.broadcast_to(w_holdout, (*truth.shape[:2], len(names)))
+    rmse, out["_abs_resid"] = blend_residuals(
+        errors, w_holdout, steps, hybrid._y_columns
+    )
+    out["cv_blend_rmse_"] = rmse
+    out["_widen"] = grows_with_step(rmse.index.to_numpy(), rmse.to_numpy())
+    return out
