@@ -174,14 +174,36 @@ def main():
     parser.add_argument(
         "--models", nargs="*", default=["snaive", "naive2", "hybrid", "lightgbm"]
     )
+    parser.add_argument(
+        "--validate",
+        action="store_true",
+        help="score on each series' last H training points (training data only)",
+    )
+    parser.add_argument(
+        "--members", nargs="*", default=None, help="subset of the hybrid's members"
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     horizon, sp = SETTINGS[args.freq]
     panel, test = load_m4(args.folder, args.freq, args.series)
+    if args.validate:  # the last H training points become the test
+        groups = panel.groupby(level=0, sort=False)["y"]
+        test = np.stack([g.to_numpy()[-horizon:] for _, g in groups])
+        panel = panel.groupby(level=0, sort=False, group_keys=False).apply(
+            lambda g: g.iloc[:-horizon].set_axis(
+                pd.MultiIndex.from_arrays(
+                    [
+                        g.index.get_level_values(0)[:-horizon],
+                        range(-len(g) + horizon, 0),
+                    ],
+                    names=g.index.names,
+                )
+            )
+        )
     keys = panel.index.get_level_values(0).unique()
     fh = np.arange(1, horizon + 1)
-    print(f"M4 {args.freq}: {len(keys)} series, horizon {horizon}, sp {sp}")
+    print(f"M4 {args.freq}: {len(keys)} series, horizon {horizon}, sp {sp}", vars(args))
 
     baselines = {
         "snaive": NaiveForecaster(strategy="last", sp=sp),
@@ -192,7 +214,7 @@ def main():
             ]
         ),
     }
-    preds, times, memory, notes = {}, {}, {}, {}
+    preds, times, memory = {}, {}, {}
     for name in args.models:
         start = time.perf_counter()
         if name in baselines:
@@ -216,8 +238,11 @@ def main():
                 initial_window=n_axis - horizon * args.folds,
                 step_length=horizon,
             )
+            members = hybrid_members(args, horizon, sp)
+            if args.members:
+                members = [(n, e) for n, e in members if n in args.members]
             hybrid = HybridForecaster(
-                hybrid_members(args, horizon, sp),
+                members,
                 cv=cv,
                 weighting=args.weighting,
                 sp=sp,

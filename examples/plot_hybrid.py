@@ -45,7 +45,8 @@ def main(out, per_horizon=False, random_state=0):
     fh = np.arange(1, 25)
 
     # multiplicative seasonality: model log(y), forecasts are exp(log forecast)
-    hybrid = HybridForecaster(per_horizon=per_horizon, random_state=random_state)
+    weighting = "per_step" if per_horizon else "global"
+    hybrid = HybridForecaster(weighting=weighting, random_state=random_state)
     hybrid.fit(np.log(y_train), fh=fh)
     blend = np.exp(hybrid.predict())
     members = {name: np.exp(est.predict()) for name, est in hybrid.forecasters_}

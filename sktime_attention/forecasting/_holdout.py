@@ -32,12 +32,12 @@ def default_cv(layout, steps, members):
     """Expanding-window splitter over ``steps`` on the time axis of ``layout``.
 
     Up to 3 folds with cutoffs ``ceil(H / 2)`` apart, the last one H steps
-    before the end, a first training window of at least ``max(2 * H, 10,
+    before the end, a first training window of at least ``max(2 * H,
     window_length + H + 1)`` time points for every series (largest member
     ``window_length``, if any); too short a series raises, named.
     """
     h = int(steps.max())
-    min_train = max(2 * h, 10, _window(members) + h + 1)
+    min_train = max(2 * h, _window(members) + h + 1, 3)
     n = int(layout.lengths.min())
     if n < min_train + h:
         short = [
@@ -49,7 +49,7 @@ def default_cv(layout, steps, members):
         raise ValueError(
             f"{what} (key, length) too short for the default `cv`: each series "
             f"needs at least {min_train + h} time points, a first training window "
-            f"of {min_train} = max(2 * horizon, 10, window_length + horizon + 1) "
+            f"of {min_train} = max(2 * horizon, window_length + horizon + 1) "
             f"plus the horizon {h}; got {n}. Pass longer series, a shorter `fh`, "
             "your own `cv` or fixed `weights`"
         )

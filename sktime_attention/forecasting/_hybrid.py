@@ -26,7 +26,12 @@ from sktime_attention.forecasting._members import (
     WarningLog,
     call_member,
 )
-from sktime_attention.forecasting._panel import PANEL_MTYPES, Layout, infer_sp
+from sktime_attention.forecasting._panel import (
+    PANEL_MTYPES,
+    Layout,
+    infer_sp,
+    vectorize_if_apart,
+)
 from sktime_attention.forecasting._update import _SafeUpdate
 from sktime_attention.forecasting._weights import (
     conformal_quantiles,
@@ -87,7 +92,7 @@ class HybridForecaster(
         the steps). None: an ``ExpandingWindowSplitter`` over the steps of the
         ``fh`` given to ``fit`` (else ``1..2 * sp``, or ``1..6`` if ``sp`` is
         1), up to 3 folds ``ceil(H / 2)`` apart, the last ending at the end,
-        each series keeping at least ``max(2 * H, 10, window_length + H + 1)``
+        each series keeping at least ``max(2 * H, window_length + H + 1)``
         points for training; a shorter series raises, named.
     metric : {"mse", "mae"}, default="mse"
         Holdout loss for learning weights, on the scaled errors.
@@ -101,15 +106,12 @@ class HybridForecaster(
         Seasonal period; None reads it from the index frequency (hourly 24,
         daily 7, weekly 52, monthly 12, quarterly 4, else 1).
     refit_global : bool, default=False
-        Retrain members that can ``pretrain`` on all data for the final fit,
-        rather than keep the network trained before the holdout.
+        Retrain members that can ``pretrain`` on all data for the final fit.
     random_state : int >= 0 or None, default=None
-        If an int, each member gets its own seed drawn from it, set on each of
-        its ``random_state`` parameters that is None.
+        Seeds each member's ``random_state`` parameters that are None.
     verbose : bool, default=False
-        Show progress over the fits, labelled with fold and member (a tqdm bar
-        if tqdm is installed, else INFO records on the ``sktime_attention``
-        logger).
+        Show progress over the fits, labelled with fold and member (tqdm if
+        installed, else INFO logs on the ``sktime_attention`` logger).
 
     Attributes
     ----------
@@ -139,14 +141,12 @@ class HybridForecaster(
 
     Notes
     -----
-    Every series of a panel must end at the same time point (a ``ValueError``
-    names those that do not). A member forecast with NaN or inf raises a
-    ``ValueError`` naming member and series, even at weight 0. Members'
-    warnings are re-emitted once per message with member and fold; those of
-    the default members are only recorded in ``member_warnings_``. ``predict``
-    takes any ``fh``: members forecast other steps themselves, unless one needs
-    its ``fh`` in ``fit`` (then the hybrid does too). ``update`` passes its data
-    to every member and keeps the weights.
+    A panel whose series end at different times gets one hybrid per series
+    (sktime's loop), with a warning. A member forecast with NaN or inf raises,
+    naming member and series. Members' warnings are re-emitted with member and
+    fold (the default members' only recorded). ``predict`` takes any ``fh``,
+    unless a member needs its ``fh`` in ``fit``. ``update`` passes its data to
+    every member and keeps the weights.
 
     Examples
     --------
@@ -219,7 +219,6 @@ class HybridForecaster(
         self._y = None
         self._X = None
 
-    # -- fit ------------------------------------------------------------------------
     def _fit(self, y, X=None, fh=None):
         self._layout = layout = Layout(y)
         _check_data(y, X)
@@ -272,7 +271,12 @@ class HybridForecaster(
             setattr(self, attr, value)
         return trained
 
-    # -- predict ----------------------------------------------------------------------
+    def _check_X_y(self, X=None, y=None, **kwargs):
+        """Sktime's checks; a panel whose series end apart gets one hybrid each."""
+        X_inner, y_inner = super()._check_X_y(X=X, y=y, **kwargs)
+        apart = getattr(self, "_is_vectorized", False) if self.is_fitted else None
+        return vectorize_if_apart(X_inner, y_inner, apart)
+
     def _steps(self, fh):
         return np.asarray(fh.to_relative(self.cutoff), dtype=int)
 

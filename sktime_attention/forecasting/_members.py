@@ -227,16 +227,16 @@ def seeded_clones(members, random_state):
     seeds = np.random.default_rng(random_state).integers(2**31 - 1, size=len(members))
     clones = []
     for (name, est), seed in zip(members, seeds):
-        with quiet():
+        with quiet():  # set_params rebuilds sktime estimators: quiet too
             est = est.clone()
-        if random_state is not None:
-            est.set_params(
-                **{
-                    key: int(seed)
-                    for key, value in est.get_params().items()
-                    if value is None and key.split("__")[-1] == "random_state"
-                }
-            )
+            if random_state is not None:
+                est.set_params(
+                    **{
+                        key: int(seed)
+                        for key, value in est.get_params().items()
+                        if value is None and key.split("__")[-1] == "random_state"
+                    }
+                )
         clones.append((name, est))
     return clones
 

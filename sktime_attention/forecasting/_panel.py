@@ -8,9 +8,10 @@ time, and blends go back to frames with the index layout of ``y``.
 Shape legend: S series, T time points, H forecast steps, C columns of ``y``.
 """
 
-__all__ = ["Layout", "infer_sp", "PANEL_MTYPES"]
+__all__ = ["Layout", "infer_sp", "PANEL_MTYPES", "early_ends", "vectorize_if_apart"]
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -59,6 +60,50 @@ def infer_sp(index):
     if match is None or match.group(1) not in ("", "1"):
         return 1
     return _SP_BY_FREQ.get(match.group(2), 1)
+
+
+def early_ends(y):
+    """Keys (up to 5) and count of the series of panel ``y`` that end early."""
+    if not isinstance(y, pd.DataFrame) or not isinstance(y.index, pd.MultiIndex):
+        return [], 0
+    times = pd.Series(y.index.get_level_values(-1), index=y.index.droplevel(-1))
+    ends = times.groupby(level=list(range(y.index.nlevels - 1)), sort=False).max()
+    late = ends[ends < ends.max()]
+    return list(late.index[:5]), len(late)
+
+
+def vectorize_if_apart(X_inner, y_inner, apart):
+    """Wrap panels for sktime's per-series loop when their series end apart.
+
+    ``apart`` is whether a fitted hybrid was vectorised, None before ``fit``
+    (then a panel ``y`` whose series end at different times is wrapped, with a
+    warning). Returns ``(X_inner, y_inner)``.
+    """
+    from sktime.datatypes import VectorizedDF
+
+    if apart is None:
+        keys, n_early = early_ends(y_inner)
+        apart = n_early > 0
+        if apart:
+            warnings.warn(
+                f"{n_early} series of `y` end before the others (e.g. {keys}): "
+                "HybridForecaster fits one hybrid per series (sktime's "
+                "vectorisation), so no member is shared across series and the "
+                "weights are learned per series. Align the series' ends (e.g. "
+                "integer time ending at -1) for one model of the whole panel",
+                UserWarning,
+                stacklevel=4,
+            )
+    if not apart:
+        return X_inner, y_inner
+
+    def wrap(data):
+        if data is None or not isinstance(data.index, pd.MultiIndex):
+            return data
+        scitype = "Panel" if data.index.nlevels == 2 else "Hierarchical"
+        return VectorizedDF(X=data, iterate_as="Series", is_scitype=scitype)
+
+    return wrap(X_inner), wrap(y_inner)
 
 
 class Layout:

@@ -11,7 +11,7 @@ from sktime.split import SingleWindowSplitter
 
 from sktime_attention import AttentionLSTMForecaster, HMMForecaster, HybridForecaster
 from sktime_attention.forecasting import default_forecasters
-from sktime_attention.forecasting._panel import infer_sp
+from sktime_attention.forecasting._panel import Layout, infer_sp
 from sktime_attention.synthetic import make_panel
 
 pytestmark = pytest.mark.filterwarnings("ignore:The default of config:FutureWarning")
@@ -121,15 +121,21 @@ def test_predict_takes_another_fh_and_fit_needs_none():
     assert len(hybrid.predict(fh=[1, 30])) == 6
 
 
-def test_series_ending_at_different_times_rejected():
+def test_series_ending_at_different_times_get_one_hybrid_each():
     y = pd.concat(
         [
             make_panel(n_series=2, n=60).loc[["s0"]],
             make_panel(n_series=2, n=58).loc[["s1"]],
         ]
     )
-    with pytest.raises(ValueError, match="must end at the same time point.*'s1'"):
-        HybridForecaster(_members()).fit(y, fh=[1])
+    members = [("last", NaiveForecaster()), ("mean", NaiveForecaster("mean"))]
+    with pytest.warns(UserWarning, match=r"1 series of `y` end before.*'s1'"):
+        hybrid = HybridForecaster(members).fit(y, fh=[1])
+    assert hybrid._is_vectorized and len(hybrid.forecasters_) == 2
+    y_pred = hybrid.predict()
+    assert len(y_pred) == 2 and np.isfinite(y_pred.to_numpy()).all()
+    with pytest.raises(ValueError, match="must end at the same time point"):
+        Layout(y)
 
 
 def test_short_series_named():
