@@ -30,11 +30,16 @@ def _strengths(x, sp):
     if n < 2 * width + 1:
         return 0.0, 0.0
     kernel = np.ones(width) / width
-    trend = np.convolve(x, kernel, mode="same")  # edges biased, cheap
+    trend = np.convolve(x, kernel, mode="valid")  # centred moving average
+    start = (width - 1) // 2
+    x = x[start : start + len(trend)]
     detrended = x - trend
+    n = len(x)
     if sp > 1:
-        phase = np.arange(n) % sp
-        means = np.bincount(phase, detrended) / np.bincount(phase)
+        phase = (np.arange(n) + start) % sp
+        means = np.bincount(phase, detrended, minlength=sp) / np.maximum(
+            np.bincount(phase, minlength=sp), 1
+        )
         season = means[phase] - means.mean()
     else:
         season = np.zeros(n)
