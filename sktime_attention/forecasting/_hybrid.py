@@ -45,7 +45,6 @@ from sktime_attention.utils._validation import (
     check_regular_index,
 )
 
-# learned attributes that only some fits set
 _PER_FIT = ("cv_errors_", "cv_blend_rmse_", "_series_w", "series_weights_")
 _PER_FIT += ("weight_features_", "series_features_")
 
@@ -144,9 +143,8 @@ class HybridForecaster(
     A panel whose series end at different times gets one hybrid per series
     (sktime's loop), with a warning. A member forecast with NaN or inf raises,
     naming member and series. Members' warnings are re-emitted with member and
-    fold (the default members' only recorded). ``predict`` takes any ``fh``,
-    unless a member needs its ``fh`` in ``fit``. ``update`` passes its data to
-    every member and keeps the weights.
+    fold (the default members' only recorded). ``predict`` takes any ``fh``
+    unless a member needs its ``fh`` in ``fit``.
 
     Examples
     --------
@@ -233,15 +231,17 @@ class HybridForecaster(
         self._log = WarningLog(emit=names if self.forecasters is not None else ())
         self._y_columns = list(y.columns)
         self._X_columns = None if X is None else list(X.columns)
-        for attr in _PER_FIT:
-            setattr(self, attr, None)
+        self.__dict__.update(dict.fromkeys(_PER_FIT))  # set by some fits only
         self._scale = layout.naive_scale(layout.values(y), self.sp_)  # (S, C)
-        n_fits = len(names) * (1 if fixed is not None else 5)
-        progress = Progress(n_fits, self.verbose)
+        cv = (
+            self.cv if self.cv is not None else default_cv(layout, steps, self._members)
+        )
+        n_folds = 0 if fixed is not None else cv.get_n_splits(layout.axis)
+        progress = Progress(len(names) * (n_folds + 2), self.verbose)
         trained = {}
         try:
             if fixed is None:
-                trained = self._learn_weights(y, X, steps, names, progress)
+                trained = self._learn_weights(y, X, cv, names, progress)
             else:
                 self.weights_ = pd.Series(fixed, index=names, name="weight")
             if self.refit_global:
@@ -259,9 +259,8 @@ class HybridForecaster(
             self.interval_method_ = None if fixed is not None else "residuals"
         return self
 
-    def _learn_weights(self, y, X, steps, names, progress):
+    def _learn_weights(self, y, X, cv, names, progress):
         layout = self._layout
-        cv = self.cv or default_cv(layout, steps, self._members)
         preds, truth, hsteps, trained = holdout_forecasts(
             layout, y, X, cv, self._clones, self._log, progress
         )
