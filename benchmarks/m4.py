@@ -257,7 +257,11 @@ def main():
             for member, _ in hybrid.forecasters_:
                 out = hybrid.get_member(member).predict()
                 preds[f"  {member}"] = to_array(out, keys, horizon)
-            print("weights:", hybrid.weights_.round(3).to_dict())
+            weights = hybrid.weights_
+            if isinstance(weights, pd.DataFrame):  # per step: their mean and range
+                print(weights.describe().loc[["mean", "min", "max"]].round(3))
+            else:
+                print("weights:", weights.round(3).to_dict())
             print("holdout errors (MASE units):")
             print(hybrid.cv_errors_.round(3).to_string())
             if hybrid.weight_features_ is not None:
