@@ -14,12 +14,18 @@ H forecast steps, C columns of ``y``, K output columns of a member.
 __all__ = ["default_cv", "holdout_forecasts", "fit_members", "stack_outputs"]
 
 import math
+import warnings
 
 import numpy as np
 from sktime.forecasting.base import ForecastingHorizon
 from sktime.split import ExpandingWindowSplitter
 
-from sktime_attention.forecasting._members import call_member, check_forecasts
+from sktime_attention.forecasting._members import (
+    call_member,
+    check_forecasts,
+    is_global,
+    quiet,
+)
 
 
 def _window(members):
@@ -91,11 +97,37 @@ def _folds(layout, cv, members):
     return folds
 
 
+def _failing_series(est, layout, y, X, fh):
+    """Keys of the series on which a fresh clone of ``est`` fails to fit."""
+    bad = []
+    for key in layout.keys:
+        y_s, X_s = y.loc[key], None if X is None else X.loc[key]
+        try:
+            with quiet(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                est.clone().fit(y_s, X_s, fh)
+        except Exception:
+            bad.append(key)
+    return bad
+
+
+def fit_named(name, where, est, layout, y, X, fh, log):
+    """Fit a member; if a per-series member fails on a panel, name the series."""
+    try:
+        return call_member(name, where, est.fit, y, X, fh, log=log)
+    except Exception as err:
+        if layout.is_panel and not is_global(est):
+            bad = _failing_series(est, layout, y, X, fh)
+            if bad:
+                err.add_note(f"it fails on series {bad[:5]} ({len(bad)} in all)")
+        raise
+
+
 def _forecast(name, est, where, layout, y, X, first, last, steps, log):
     """Fit ``est`` on positions first..last, forecast ``steps``: (S, H, C)."""
     fh = ForecastingHorizon(steps, is_relative=True)
     y_train, X_train = layout.select(y, first, last), layout.select(X, first, last)
-    call_member(name, where, est.fit, y_train, X_train, fh, log=log)
+    fit_named(name, where, est, layout, y_train, X_train, fh, log)
     X_test = layout.select(X, last + 1, last + int(steps.max()))
     pred = call_member(name, where, est.predict, fh, X_test, log=log)
     times = layout.axis[last + steps]
@@ -150,15 +182,13 @@ def holdout_forecasts(layout, y, X, cv, clones, log, progress):
     )
 
 
-def fit_members(clones, trained, y, X, fh, log, progress):
+def fit_members(clones, trained, layout, y, X, fh, log, progress):
     """Fit members on all of ``y``; pretrained ones (``trained``) reuse their net."""
     fitted = []
     for name, est in clones:
         est = trained.get(name, est)
         progress.step(f"final fit: {name}")
-        fitted.append(
-            (name, call_member(name, "final fit", est.fit, y, X, fh, log=log))
-        )
+        fitted.append((name, fit_named(name, "final fit", est, layout, y, X, fh, log)))
     return fitted
 
 

@@ -248,7 +248,7 @@ class HybridForecaster(
                 trained = {}
             final_fh = ForecastingHorizon(steps, is_relative=True)
             self.forecasters_ = fit_members(
-                self._clones(), trained, y, X, final_fh, self._log, progress
+                self._clones(), trained, layout, y, X, final_fh, self._log, progress
             )
         finally:
             progress.close()

@@ -193,3 +193,22 @@ def test_seasonal_period_and_default_members_follow_the_data():
     assert monthly["attention"].window_length == 24
     hourly = dict(default_forecasters(sp=24))
     assert hourly["arima"].get_params()["deseasonalize__sp"] == 24
+
+
+class _FailsAbove(NaiveForecaster):
+    """A last-value forecaster whose fit raises on series with values above 50."""
+
+    def _fit(self, y, X=None, fh=None):
+        if (y.to_numpy() > 50).any():
+            raise RuntimeError("cannot fit this series")
+        return super()._fit(y, X, fh)
+
+
+def test_member_failing_on_some_series_names_member_fold_and_series():
+    y = make_panel(n_series=4, n=40, level_step=20.0)  # s2, s3 above 50
+    members = [("last", NaiveForecaster()), ("picky", _FailsAbove())]
+    with pytest.raises(RuntimeError, match="cannot fit") as info:
+        HybridForecaster(members).fit(y, fh=[1, 2])
+    notes = "".join(info.value.__notes__)
+    assert "member 'picky'" in notes and "holdout fold 0" in notes
+    assert "['s2', 's3'] (2 in all)" in notes
