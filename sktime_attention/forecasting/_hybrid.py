@@ -51,6 +51,8 @@ _PER_FIT += ("weight_features_", "series_features_")
 
 def _check_data(y, X):
     """Reject NaN, inf, repeated or uneven time points before members see them."""
+    if not len(y):
+        raise ValueError("`y` must have at least one time point, got an empty `y`")
     check_finite_frame(y, "y")
     check_regular_index(y.index, "y")
     if X is not None:
@@ -218,8 +220,8 @@ class HybridForecaster(
         self._X = None
 
     def _fit(self, y, X=None, fh=None):
-        self._layout = layout = Layout(y)
         _check_data(y, X)
+        self._layout = layout = Layout(y)
         self.sp_ = self.sp or infer_sp(y.index)
         if fh is not None:
             steps = np.asarray(fh.to_relative(self.cutoff), dtype=int)
