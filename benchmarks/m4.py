@@ -1,4 +1,4 @@
-"""M4 benchmark: global attention model, hybrid and baselines, official M4 scores.
+"""M4 benchmark: HybridForecaster end to end, its members and baselines, M4 scores.
 
 Data: the M4 competition CSVs (``{Freq}-train.csv``, ``{Freq}-test.csv``; one row
 per series, id in ``V1``, values after, empty cells after a series ends). Scores:
@@ -6,13 +6,20 @@ sMAPE (percent), MASE (scaled by the in-sample seasonal-naive MAE at lag ``sp``)
 and OWA against Naive2 computed on the same series.
 
     python benchmarks/m4.py ../shared/data/m4 --freq Hourly            # all 414
-    python benchmarks/m4.py ../shared/data/m4 --freq Hourly --n-series 40
-    python benchmarks/m4.py ../shared/data/m4 --lag-covariate 0   # y history only
+    python benchmarks/m4.py ../shared/data/m4 --freq Hourly --series 40
+    python benchmarks/m4.py ../shared/data/m4 --series 40 --models hybrid
+
+``hybrid`` is ``HybridForecaster([attention, arima, hmm, theta, snaive], ...)
+.fit(panel, fh)``: one global attention network, per-series members fitted by
+sktime's vectorisation, weights learned on the hybrid's own holdout (folds of
+the training data only); each member's own forecast (``get_member``) is scored
+too. ``lightgbm`` is a global LightGBM on lag features through mlforecast, run
+when mlforecast is installed and skipped otherwise.
 
 Every series is indexed so that it ends at time -1; forecasts cover 0..H-1.
-The global attention model is pretrained once on every series less its last H
-training points; ``fit`` then only sets each series' context, so the same network
-forecasts the validation fold (used to learn the hybrid's weights) and the test.
+Inside the hybrid the global attention model is pretrained once on every series
+less its holdout (``--folds`` x H points, default the last 48); ``fit`` then only
+sets each series' context, so one network forecasts the holdout and the test.
 Naive2 is seasonal naive on the multiplicatively deseasonalised series (sktime's
 ConditionalDeseasonalizer, which applies the M4 90% autocorrelation test).
 Peak memory is the process's peak resident set size after each model (it only
@@ -62,26 +69,6 @@ def load_m4(folder, freq, n_series=None):
     return panel, test.loc[train.index].to_numpy(float)
 
 
-def with_lag_covariate(panel, lag, horizon):
-    """Return (y, X, X over the horizon) with X_t = y_{t - lag} per series.
-
-    ``lag >= horizon`` makes the covariate known over the whole horizon: the
-    decoder then sees the value one seasonal multiple earlier at every step.
-    The first ``lag`` points of each series, which have no lagged value, are
-    dropped from y and X.
-    """
-    X = panel.groupby(level=0, sort=False)["y"].shift(lag).to_frame(f"lag{lag}")
-    known = X.iloc[:, 0].notna().to_numpy()
-    future = {}
-    for key, group in panel.groupby(level=0, sort=False):
-        end = group.index.get_level_values(-1)[-1]
-        values = group["y"].to_numpy()[-lag:][:horizon]
-        future[key] = pd.DataFrame(
-            {X.columns[0]: values}, index=pd.RangeIndex(end + 1, end + 1 + horizon)
-        )
-    return panel[known], X[known], pd.concat(future, names=panel.index.names)
-
-
 def smape(y, f):
     return 200 * np.mean(np.abs(y - f) / (np.abs(y) + np.abs(f)))
 
@@ -127,11 +114,46 @@ def attention_model(args, horizon):
     )
 
 
+def hybrid_members(args, horizon, sp):
+    """The benchmark's members: global attention and per-series classical models."""
+    from sktime.forecasting.arima import StatsModelsARIMA
+    from sktime.transformations.series.detrend import Deseasonalizer
+
+    from sktime_attention import HMMForecaster
+
+    return [
+        ("attention", attention_model(args, horizon)),
+        ("arima", Deseasonalizer(sp=sp) * StatsModelsARIMA(order=(1, 1, 1))),
+        ("hmm", Deseasonalizer(sp=sp) * HMMForecaster()),
+        ("theta", ThetaForecaster(sp=sp)),
+        ("snaive", NaiveForecaster(strategy="last", sp=sp)),
+    ]
+
+
+def run_lightgbm(panel, horizon, sp):
+    """Global LightGBM on lags (mlforecast's M4 test setup); None if absent."""
+    try:
+        import lightgbm
+        from mlforecast import MLForecast
+    except ImportError:
+        return None
+    df = panel.reset_index().rename(columns={"series": "unique_id", "time": "ds"})
+    model = MLForecast(
+        models=[lightgbm.LGBMRegressor(verbosity=-1)],
+        freq=1,
+        lags=[sp, 2 * sp, 7 * sp],
+        target_transforms=[],
+    )
+    out = model.fit(df).predict(horizon)
+    keys = panel.index.get_level_values(0).unique()
+    return np.stack([out[out.unique_id == k].iloc[:, -1].to_numpy() for k in keys])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--freq", default="Hourly", choices=sorted(SETTINGS))
-    parser.add_argument("--n-series", type=int, default=None)
+    parser.add_argument("--series", type=int, default=None, help="first N series")
     parser.add_argument("--window", type=int, default=168)
     parser.add_argument("--attention", default="luong_general")
     parser.add_argument("--hidden", type=int, default=64)
@@ -145,28 +167,44 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--models",
-        nargs="*",
-        default=["snaive", "naive2", "theta", "attention", "hybrid"],
+        "--weighting", default="global", choices=["global", "per_step", "per_series"]
+    )
+    parser.add_argument("--folds", type=int, default=1, help="holdout folds")
+    parser.add_argument("--backend", default=None, help="sktime backend:parallel")
+    parser.add_argument(
+        "--models", nargs="*", default=["snaive", "naive2", "hybrid", "lightgbm"]
     )
     parser.add_argument(
-        "--lag-covariate",
-        type=int,
-        default=48,
-        help="feed y_{t-LAG} as a known covariate (LAG >= horizon; 0: none)",
+        "--validate",
+        action="store_true",
+        help="score on each series' last H training points (training data only)",
+    )
+    parser.add_argument(
+        "--members", nargs="*", default=None, help="subset of the hybrid's members"
     )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     horizon, sp = SETTINGS[args.freq]
-    panel, test = load_m4(args.folder, args.freq, args.n_series)
+    panel, test = load_m4(args.folder, args.freq, args.series)
+    if args.validate:  # the last H training points become the test
+        groups = panel.groupby(level=0, sort=False)["y"]
+        test = np.stack([g.to_numpy()[-horizon:] for _, g in groups])
+        panel = panel.groupby(level=0, sort=False, group_keys=False).apply(
+            lambda g: g.iloc[:-horizon].set_axis(
+                pd.MultiIndex.from_arrays(
+                    [
+                        g.index.get_level_values(0)[:-horizon],
+                        range(-len(g) + horizon, 0),
+                    ],
+                    names=g.index.names,
+                )
+            )
+        )
     keys = panel.index.get_level_values(0).unique()
     fh = np.arange(1, horizon + 1)
-    print(f"M4 {args.freq}: {len(keys)} series, horizon {horizon}, sp {sp}")
+    print(f"M4 {args.freq}: {len(keys)} series, horizon {horizon}, sp {sp}", vars(args))
 
-    inner = panel.groupby(level=0, sort=False).apply(
-        lambda g: g.droplevel(0).iloc[:-horizon]
-    )  # each series less its last `horizon` points: the hybrid's validation fold
     baselines = {
         "snaive": NaiveForecaster(strategy="last", sp=sp),
         "naive2": TransformedTargetForecaster(
@@ -175,40 +213,62 @@ def main():
                 NaiveForecaster(strategy="last"),
             ]
         ),
-        "theta": ThetaForecaster(sp=sp),
     }
-    preds, valid, times, memory = {}, {}, {}, {}
+    preds, times, memory = {}, {}, {}
     for name in args.models:
         start = time.perf_counter()
         if name in baselines:
-            model = baselines[name]
-            preds[name] = to_array(model.fit(panel, fh=fh).predict(), keys, horizon)
-            if "hybrid" in args.models:
-                valid[name] = to_array(model.fit(inner, fh=fh).predict(), keys, horizon)
-        elif name == "attention":
-            # Global workflow: pretrain one network on the validation-fold data,
-            # then fit(...) only sets each series' context. The same network gives
-            # the validation forecasts (context ending 48 steps early) and the
-            # test forecasts (context = all training data).
-            data = {"valid": (inner, None, None), "test": (panel, None, None)}
-            if args.lag_covariate:
-                lag = args.lag_covariate
-                data = {
-                    k: with_lag_covariate(v[0], lag, horizon) for k, v in data.items()
-                }
-            y_in, X_in, _ = data["valid"]
-            model = attention_model(args, horizon).pretrain(y_in, X=X_in, fh=fh)
-            print(
-                f"attention: {model.n_epochs_} epochs, last losses "
-                f"{model.training_history_.iloc[-1].round(4).to_dict()}"
+            preds[name] = to_array(
+                baselines[name].fit(panel, fh=fh).predict(), keys, horizon
             )
-            for part, (y_part, X_part, X_future) in data.items():
-                model.fit(y_part, X=X_part, fh=fh)
-                out = to_array(model.predict(X=X_future), keys, horizon)
-                (valid if part == "valid" else preds)[name] = out
+        elif name == "lightgbm":
+            out = run_lightgbm(panel, horizon, sp)
+            if out is None:
+                print("  lightgbm: skipped (mlforecast / lightgbm not installed)")
+                continue
+            preds[name] = out
         elif name == "hybrid":
-            preds[name] = hybrid(panel, valid, preds, horizon, sp)
-        times[name] = time.perf_counter() - start
+            from sktime.split import ExpandingWindowSplitter
+
+            from sktime_attention import HybridForecaster
+
+            n_axis = panel.index.get_level_values(-1).nunique()
+            cv = ExpandingWindowSplitter(  # folds end `horizon` before the end
+                fh=fh,
+                initial_window=n_axis - horizon * args.folds,
+                step_length=horizon,
+            )
+            members = hybrid_members(args, horizon, sp)
+            if args.members:
+                members = [(n, e) for n, e in members if n in args.members]
+            hybrid = HybridForecaster(
+                members,
+                cv=cv,
+                weighting=args.weighting,
+                sp=sp,
+                random_state=args.seed,
+                verbose=args.verbose,
+            )
+            if args.backend:
+                hybrid.set_config(**{"backend:parallel": args.backend})
+            hybrid.fit(panel, fh=fh)
+            preds[name] = to_array(hybrid.predict(), keys, horizon)
+            times[name] = time.perf_counter() - start
+            for member, _ in hybrid.forecasters_:
+                out = hybrid.get_member(member).predict()
+                preds[f"  {member}"] = to_array(out, keys, horizon)
+            weights = hybrid.weights_
+            if isinstance(weights, pd.DataFrame):  # per step: their mean and range
+                print(weights.describe().loc[["mean", "min", "max"]].round(3))
+            else:
+                print("weights:", weights.round(3).to_dict())
+            print("holdout errors (MASE units):")
+            print(hybrid.cv_errors_.round(3).to_string())
+            if hybrid.weight_features_ is not None:
+                print(hybrid.weight_features_.round(3).to_string())
+            if len(hybrid.member_warnings_):
+                print(hybrid.member_warnings_.groupby("member")["count"].sum())
+        times.setdefault(name, time.perf_counter() - start)
         memory[name] = peak_mb()
         print(f"  {name}: {times[name]:.0f} s", flush=True)
 
@@ -218,32 +278,9 @@ def main():
     for name, pred in preds.items():
         s, m = scores(pred, test, panel, sp)
         owa = 0.5 * (s / naive2[0] + m / naive2[1]) if naive2 else float("nan")
-        print(
-            f"| {name} | {s:.3f} | {m:.3f} | {owa:.3f} | {times[name]:.0f} "
-            f"| {memory[name]:.0f} |"
-        )
-
-
-def hybrid(panel, valid, preds, horizon, sp):
-    """Blend the global attention model with per-series Theta and seasonal naive.
-
-    One weight vector for all series, from the hybrid's constrained least squares
-    on the validation fold (each series' last ``horizon`` training points), with
-    every series' errors divided by its in-sample seasonal-naive MAE (the MASE
-    scale) so that series of large magnitude do not decide the weights alone.
-    """
-    from sktime_attention.forecasting import simplex_weights
-
-    names = [n for n in ("attention", "theta", "snaive") if n in valid]
-    histories = [g["y"].to_numpy() for _, g in panel.groupby(level=0, sort=False)]
-    truth = np.stack([h[-horizon:] for h in histories])  # (S, H)
-    scale = np.array(
-        [np.mean(np.abs(h[sp:-horizon] - h[: -horizon - sp])) for h in histories]
-    )[:, None]  # (S, 1)
-    errors = np.stack([(valid[n] - truth) / scale for n in names])  # (M, S, H)
-    weights = simplex_weights(errors.reshape(len(names), -1), "optimal", "mse")
-    print("hybrid weights:", dict(zip(names, np.round(weights, 3).tolist())))
-    return np.tensordot(weights, np.stack([preds[n] for n in names]), axes=1)
+        t = f"{times[name]:.0f}" if name in times else "(in hybrid)"
+        rss = f"{memory[name]:.0f}" if name in memory else ""
+        print(f"| {name} | {s:.3f} | {m:.3f} | {owa:.3f} | {t} | {rss} |")
 
 
 if __name__ == "__main__":

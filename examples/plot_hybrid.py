@@ -45,7 +45,8 @@ def main(out, per_horizon=False, random_state=0):
     fh = np.arange(1, 25)
 
     # multiplicative seasonality: model log(y), forecasts are exp(log forecast)
-    hybrid = HybridForecaster(per_horizon=per_horizon, random_state=random_state)
+    weighting = "per_step" if per_horizon else "global"
+    hybrid = HybridForecaster(weighting=weighting, random_state=random_state)
     hybrid.fit(np.log(y_train), fh=fh)
     blend = np.exp(hybrid.predict())
     members = {name: np.exp(est.predict()) for name, est in hybrid.forecasters_}
@@ -53,7 +54,7 @@ def main(out, per_horizon=False, random_state=0):
     pd.set_option("display.precision", 4)
     print("weights:")
     print(hybrid.weights_.round(3).to_string())
-    print("\nholdout errors (log scale, 3 folds before the test period):")
+    print("\nholdout errors (MASE units, 3 folds before the test period):")
     print(hybrid.cv_errors_.to_string())
     print("\ntest MAPE (last 24 months):")
     for name, pred in {**members, "hybrid": blend}.items():
@@ -96,7 +97,9 @@ def main(out, per_horizon=False, random_state=0):
     plt.close(fig)
 
     # (3) HMM regimes over the training series
-    probs = hybrid.get_member("hmm").filter_states()  # filtered p(state | y_1..t)
+    hmm = hybrid.get_member("hmm")  # with sp > 1 a deseasonalising pipeline
+    hmm = getattr(hmm, "forecaster_", hmm)  # the fitted HMM inside it
+    probs = hmm.filter_states()  # filtered p(state | y_1..t), deseasonalised y
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 5), sharex=True)
     top.plot(y_train.index.to_timestamp(), y_train.to_numpy(), color="black", lw=1)
     top.set(ylabel="passengers", title="HMM member: filtered regimes of log-growth")

@@ -1,151 +1,170 @@
 """Weighted ensemble of heterogeneous forecasters with weights learned on a holdout.
 
-Shape legend: M members, N holdout samples (fold x step), H forecast steps,
-C columns of ``y``, K output columns of a member (C, or C x quantile levels).
+Shape legend: M members, S series, N holdout samples (fold x step), H forecast
+steps, C columns of ``y``, K output columns of a member (C, or C x quantiles).
 """
 
 __all__ = ["HybridForecaster"]
 
+import copy
+
 import numpy as np
 import pandas as pd
 from sktime.base import _HeterogenousMetaEstimator
-from sktime.forecasting.base import BaseForecaster
-from sktime.split.base import BaseSplitter
+from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
-from sktime_attention.forecasting._members import (
-    NonFiniteForecastError,
-    call_member,
-    check_members,
+from sktime_attention.forecasting._holdout import (
     default_cv,
-    default_forecasters,
+    fit_members,
     holdout_forecasts,
-    member_pairs,
-    seeded_clones,
-    series_of,
     stack_outputs,
+)
+from sktime_attention.forecasting._member_access import _MemberAccess
+from sktime_attention.forecasting._members import (
+    Progress,
+    WarningLog,
+    call_member,
+)
+from sktime_attention.forecasting._panel import (
+    PANEL_MTYPES,
+    Layout,
+    infer_sp,
+    vectorize_if_apart,
 )
 from sktime_attention.forecasting._update import _SafeUpdate
 from sktime_attention.forecasting._weights import (
-    LEARNED,
-    fixed_weights,
-    grows_with_step,
-    learn_weights,
-    nearest_rows,
-    residual_widths,
-    weight_matrix,
+    conformal_quantiles,
+    learn_blend,
+    weight_tensor,
 )
 from sktime_attention.utils._validation import (
     check_columns,
     check_continues,
     check_finite_frame,
-    check_int,
-    check_option,
     check_regular_index,
 )
 
+_PER_FIT = ("cv_errors_", "cv_blend_rmse_", "_series_w", "series_weights_")
+_PER_FIT += ("weight_features_", "series_features_")
 
-class HybridForecaster(_SafeUpdate, _HeterogenousMetaEstimator, BaseForecaster):
+
+def _check_data(y, X):
+    """Reject NaN, inf, repeated or uneven time points before members see them."""
+    if not len(y):
+        raise ValueError("`y` must have at least one time point, got an empty `y`")
+    check_finite_frame(y, "y")
+    check_regular_index(y.index, "y")
+    if X is not None:
+        check_finite_frame(X, "X")
+
+
+class HybridForecaster(
+    _SafeUpdate, _MemberAccess, _HeterogenousMetaEstimator, BaseForecaster
+):
     """Weighted blend of member forecasters, weights fixed or learned on a holdout.
 
-    The forecast is ``sum_j w_j * yhat_j``, per step with ``per_horizon``, with
-    the same weights for every column of ``y``. Learned weights come from
-    temporal cross-validation on the training data: in each fold of ``cv`` clones
-    of the members are fitted on the training window and forecast the test
-    window; the weights are fitted to those forecasts. Then fresh clones are
-    fitted on all of ``y`` into ``forecasters_``. Fixed weights skip the
-    cross-validation.
+    On a panel (``pd-multiindex`` or hierarchical ``y``) the hybrid is one model:
+    members that learn across series (tag ``capability:pretrain`` or a panel
+    ``y_inner_mtype``, e.g. the attention forecasters) are trained once on the
+    whole panel; the others (ARIMA, HMM, Theta, any sktime forecaster) get the
+    panel and sktime fits one per series, in parallel under the hybrid's
+    ``backend:parallel`` config, which they inherit. Learned weights come from
+    temporal folds of the training data pooled over all series, each series'
+    errors divided by its in-sample seasonal-naive MAE (MASE units), so a few
+    large series do not decide. A member that can ``pretrain`` is trained once,
+    on the panel up to the first fold's cutoff; folds and the final fit only
+    set its context. User guide: ``docs/user_guide/hybrid.md``.
 
     Parameters
     ----------
     forecasters : list of (str, sktime forecaster) pairs or None, default=None
-        Members (unique names without ``"__"``); ``<member>__<param>`` keys of
-        ``get_params`` / ``set_params`` tune them. None: the members of
-        `default_forecasters` (attention LSTM, ARIMA(1, 1, 1) with drift, 2-state
-        HMM), built in ``fit``; None has no member parameters, so to tune the
-        defaults pass them: ``HybridForecaster(default_forecasters())
-        .set_params(attention__max_epochs=2)``.
+        Members (unique names without ``"__"``); ``<member>__<param>`` keys tune
+        them. None: `default_forecasters` for the data's seasonal period
+        ``sp_``, built in ``fit`` (attention window ``max(12, 2 * sp)``,
+        shortened to fit the shortest series).
     weights : "optimal", "inverse_error", "equal", list of float or dict
         ``"optimal"`` (default): weights >= 0 summing to 1 minimising the holdout
-        ``metric`` of the blend (SLSQP for "mse", a linear programme for "mae").
-        ``"inverse_error"``: proportional to 1 / holdout ``metric``. Members
-        with zero holdout error share all the weight in both. ``"equal"``: 1/M.
-        A list (one value per member) or dict (name -> value, missing names 0)
-        of values >= 0 is normalised to sum 1.
+        ``metric`` of the blend. ``"inverse_error"``: proportional to 1 /
+        holdout ``metric``. ``"equal"``: 1/M. A list (one value per member) or
+        dict (name -> value, missing names 0) of values >= 0 is normalised.
     cv : sktime splitter or None, default=None
-        Holdout folds for learned weights (the splitter's ``fh`` sets the steps).
-        None: ``ExpandingWindowSplitter`` over the steps of ``fh`` (largest H),
-        up to 3 folds with cutoffs ``ceil(H / 2)`` apart, the last H steps
-        before the end, a first training window of at least ``max(2 * H, 10,
-        window_length + H + 1)`` (largest member ``window_length``, if any);
-        a shorter ``y`` raises a ``ValueError``.
+        Holdout folds on the common time axis of the series (its ``fh`` sets
+        the steps). None: an ``ExpandingWindowSplitter`` over the steps of the
+        ``fh`` given to ``fit`` (else ``1..2 * sp``, or ``1..6`` if ``sp`` is
+        1), up to 3 folds ``ceil(H / 2)`` apart, the last ending at the end,
+        each series keeping at least ``max(2 * H, window_length + H + 1)``
+        points for training; a shorter series raises, named.
     metric : {"mse", "mae"}, default="mse"
-        Holdout loss for learning weights, on errors divided by each column's
-        standard deviation (its max ``|y|`` if constant); scale-free: ``c * y``
-        gets the weights of ``y`` for any ``c > 0``.
-    per_horizon : bool, default=False
-        One weight vector per forecast step (learned weights only); steps not
-        seen in fit use the nearest learned step.
+        Holdout loss for learning weights, on the scaled errors.
+    weighting : {"global", "per_step", "per_series"}, default="global"
+        Learned weights only: one vector for all series and steps; one per
+        forecast step (unseen steps take the nearest); or one per series from
+        its features by a softmax-linear model trained across series, its
+        feature effects shrunk by a penalty chosen by cross-validation over
+        series (none with fewer than 10 series).
+    sp : int >= 1 or None, default=None
+        Seasonal period; None reads it from the index frequency (hourly 24,
+        daily 7, weekly 52, monthly 12, quarterly 4, else 1).
+    refit_global : bool, default=False
+        Retrain members that can ``pretrain`` on all data for the final fit.
     random_state : int >= 0 or None, default=None
-        If an int, each member gets its own seed drawn from it, set on each of
-        its ``random_state`` parameters (nested too) that is None; explicit seeds
-        are kept. Every fold and the final fit use the same seeds.
+        Seeds each member's ``random_state`` parameters that are None.
+    verbose : bool, default=False
+        Show progress over the fits, labelled with fold and member (tqdm if
+        installed, else INFO logs on the ``sktime_attention`` logger).
 
     Attributes
     ----------
     forecasters_ : list of (str, forecaster)
-        Members fitted on all data (clones; ``forecasters`` stays unfitted, and
-        None with the default members).
+        Fitted clones of the members; see `get_member`.
     weights_ : pd.Series or pd.DataFrame
-        Index member names; with ``per_horizon`` a DataFrame, index forecast
-        ``step``, columns members. Non-negative, each row sums to 1.
+        Index members; ``"per_step"``: index ``step``, columns members;
+        ``"per_series"``: the mean of ``series_weights_``. Rows sum to 1.
+    series_weights_, weight_features_, series_features_ : pd.DataFrame or None
+        ``"per_series"`` only: weights (index series keys, columns members);
+        effects of the standardised features and ``"intercept"`` (index) on
+        each member's log-weight; the features of each series.
     cv_errors_ : pd.DataFrame or None
-        Holdout ``"mse"`` and ``"mae"`` (columns) per member (index), in units of
-        ``y``, over all folds, steps and columns. None for fixed weights.
+        Holdout ``"mse"`` and ``"mae"`` per member (index) in MASE units, over
+        all series, folds, steps and columns. None for fixed weights.
     cv_blend_rmse_ : pd.DataFrame or None
-        Holdout RMSE of the blend, index forecast ``step``, columns those of
-        ``y``; optimistic (weights fitted on it). None for fixed weights.
+        Holdout RMSE of the blend in MASE units, index ``step``, columns of
+        ``y``; optimistic (the weights were fitted on it).
     interval_method_ : {"members", "residuals"} or None
-        How intervals are made (Notes): ``"members"`` if every fitted member has
-        intervals, else ``"residuals"`` with learned weights; None (no intervals)
-        with fixed weights.
+        ``"members"``: weighted members' quantiles; ``"residuals"``:
+        split-conformal on the blend's scaled holdout residuals; None: none.
+    sp_ : int
+        Seasonal period used.
+    member_warnings_ : pd.DataFrame
+        Members' warnings (``member``, ``where``, ``category``, ``message``,
+        ``count``) in ``fit`` and ``update``.
 
     Notes
     -----
-    Non-finite member forecasts: a member forecast with NaN or inf, in a holdout
-    fold or in ``predict`` (quantiles too), raises a ``ValueError`` naming the
-    member (and, on panels, the series), even with weight 0: 0 * NaN is NaN, and
-    dropping the member silently would change the blend behind the user's back.
+    A panel whose series end at different times gets one hybrid per series
+    (sktime's loop), with a warning. A member forecast with NaN or inf raises,
+    naming member and series. Members' warnings are re-emitted with member and
+    fold (the default members' only recorded). ``predict`` takes any ``fh``
+    unless a member needs its ``fh`` in ``fit``.
 
     Intervals: if all members have them, the weighted average of the members'
     quantiles (the point forecast's weights); fixed weights otherwise give none.
-    Else, with learned weights, split-conformal intervals on the blend's absolute
+    Else, with learned weights, split-conformal intervals on the blend's scaled
     holdout residuals: with n residuals at a step, coverage c takes the
     ``ceil((n + 1) c)``-th smallest as half-width, made non-decreasing in the step
     where the holdout RMSE rises with it. With too few residuals (n < 9 for 90%)
     they are pooled over the steps after dividing by a scale ``s_1 h^b`` (b >= 0)
     and the half-width is ``t.ppf(0.5 + c / 2, n)`` times their RMS times the
-    scale (``residual_widths``); the default ``cv`` has at most 3 folds, so pass
-    one with more for calibrated intervals (user guide: coverage figures).
-
-    ``fit`` needs ``fh`` when weights are learned with the default ``cv`` or a
-    member needs it. ``update`` passes its values, revisions of seen points
-    included, to every member unchanged and keeps the weights.
-
-    Columns of ``y`` and ``X`` in ``update`` and ``predict`` are matched by name
-    to those of ``fit`` before members see them (a univariate ``y`` may be
-    renamed); ``y`` needs a regular time index. Multivariate ``y`` goes to every
-    member, so one ``weights_`` serves all columns; panels get one hybrid per
-    series. The attention member's weights: ``get_member("attention")
-    .attention_weights_`` or ``get_fitted_params()["attention__attention_weights"]``.
+    scale (``residual_widths``); with few folds (the default) pass a ``cv`` with
+    more for calibrated intervals (user guide: coverage figures).
 
     Examples
     --------
-    >>> from sktime.datasets import load_airline
     >>> from sktime.forecasting.naive import NaiveForecaster
-    >>> from sktime_attention import AttentionLSTMForecaster
-    >>> from sktime_attention import HybridForecaster
-    >>> y = load_airline()
+    >>> from sktime_attention import AttentionLSTMForecaster, HybridForecaster
+    >>> from sktime_attention.synthetic import make_panel
+    >>> y = make_panel(n_series=4, n=60)
     >>> hybrid = HybridForecaster(
     ...     [
     ...         ("naive", NaiveForecaster(strategy="last", sp=12)),
@@ -155,11 +174,10 @@ class HybridForecaster(_SafeUpdate, _HeterogenousMetaEstimator, BaseForecaster):
     ... )
     >>> hybrid.fit(y, fh=[1, 2, 3])
     HybridForecaster(...)
-    >>> y_pred = hybrid.predict()
-    >>> round(float(hybrid.weights_.sum()), 6)
-    1.0
-    >>> attention = hybrid.get_fitted_params()["attention__attention_weights"]
-    >>> attention.shape  # forecast step x encoder lag
+    >>> hybrid.predict().shape  # 4 series x 3 steps
+    (12, 1)
+    >>> attention = hybrid.get_member("attention").attention_weights_
+    >>> attention.loc["s1"].shape  # forecast step x encoder lag, series "s1"
     (3, 12)
     """
 
@@ -175,9 +193,10 @@ class HybridForecaster(_SafeUpdate, _HeterogenousMetaEstimator, BaseForecaster):
         "capability:update": True,
         "capability:random_state": True,
         "property:randomness": "derandomized",
-        # data
-        "y_inner_mtype": ["pd.DataFrame"],
-        "X_inner_mtype": ["pd.DataFrame"],
+        "requires-fh-in-fit": False,
+        # data: panels stay whole (one hybrid, not one per series)
+        "y_inner_mtype": ["pd.DataFrame", *PANEL_MTYPES],
+        "X_inner_mtype": ["pd.DataFrame", *PANEL_MTYPES],
         "fit_is_empty": False,
         "visual_block_kind": "parallel",
     }
@@ -192,224 +211,126 @@ class HybridForecaster(_SafeUpdate, _HeterogenousMetaEstimator, BaseForecaster):
         weights="optimal",
         cv=None,
         metric="mse",
-        per_horizon=False,
+        weighting="global",
+        sp=None,
+        refit_global=False,
         random_state=None,
+        verbose=False,
     ):
         self.forecasters = forecasters
         self.weights = weights
         self.cv = cv
         self.metric = metric
-        self.per_horizon = per_horizon
+        self.weighting = weighting
+        self.sp = sp
+        self.refit_global = refit_global
         self.random_state = random_state
+        self.verbose = verbose
         super().__init__()
         self._y = None
         self._X = None
 
-    # -- members ------------------------------------------------------------------
-    @property
-    def _forecasters(self):
-        """Members as (name, estimator) pairs; none for None (no nested params)."""
-        return [] if self.forecasters is None else [(n, e) for n, e in self.forecasters]
-
-    @_forecasters.setter
-    def _forecasters(self, value):
-        self.forecasters = value
-
-    def set_params(self, **params):
-        """Set parameters; ``<member>__<param>`` keys tune members.
-
-        With ``forecasters=None`` the default members exist only from ``fit`` on,
-        so they have no parameters here; tune them through an explicit list:
-        ``HybridForecaster(default_forecasters()).set_params(attention__max_epochs=2)``.
-
-        Parameters
-        ----------
-        **params : dict
-            Parameter names (``<member>__<parameter>`` for members) and values.
-
-        Returns
-        -------
-        self
-        """
-        if params.get("forecasters", self.forecasters) is None:
-            defaults = [name for name, _ in default_forecasters()]
-            keys = [key for key in params if key.split("__")[0] in defaults]
-            if keys:
-                raise ValueError(
-                    f"`forecasters` is None, so {keys} name no member: the default "
-                    "members are built in fit. To tune them, pass them explicitly: "
-                    "HybridForecaster(default_forecasters(), ...).set_params("
-                    f"{', '.join(f'{key}=...' for key in keys)})"
-                )
-        return super().set_params(**params)
-
-    def __post_init__(self):
-        """Reject malformed ``forecasters`` at construction."""
-        if self.forecasters is not None:
-            check_members(self.forecasters, self.get_params(False))
-
-    def __dynamic_tags__(self):
-        # runs before __post_init__: malformed members are skipped, it raises
-        given = self.forecasters
-        members = default_forecasters() if given is None else member_pairs(given)
-        learned = isinstance(self.weights, str) and self.weights in LEARNED
-        pred_int = all(est.get_tag("capability:pred_int", False) for _, est in members)
-        self.set_tags(**{"capability:pred_int": pred_int or learned})
-        fh_needed = learned and self.cv is None
-        self._anytagis_then_set("requires-fh-in-fit", True, fh_needed, members)
-        self._anytagis_then_set("capability:non_contiguous_X", False, True, members)
-
-    def _sk_visual_block_(self):
-        if self.forecasters is None:  # draw the members that fit builds
-            return type(self)(default_forecasters())._sk_visual_block_()
-        return super()._sk_visual_block_()
-
-    def get_member(self, name):
-        """Return the fitted member called ``name`` (from ``forecasters_``).
-
-        Parameters
-        ----------
-        name : str
-            Member name, e.g. ``"attention"``.
-
-        Returns
-        -------
-        sktime forecaster
-            The member fitted on all data seen in ``fit``.
-        """
-        self.check_is_fitted()
-        members = dict(self.forecasters_)
-        if name not in members:
-            raise ValueError(f"`name` must be one of {list(members)}, got {name!r}")
-        return members[name]
-
-    # -- fit ------------------------------------------------------------------------
-    def _check_params(self, names):
-        """Validate parameters; return the normalised fixed weights or None."""
-        check_option(self.metric, "metric", ("mse", "mae"))
-        check_int(self.random_state, "random_state", minimum=0, allow_none=True)
-        if not isinstance(self.per_horizon, bool | np.bool_):
-            raise TypeError(f"`per_horizon` must be a bool, got {self.per_horizon!r}")
-        if self.cv is not None and not isinstance(self.cv, BaseSplitter):
-            raise TypeError(f"`cv` must be an sktime splitter or None, got {self.cv!r}")
-        return fixed_weights(self.weights, names, self.per_horizon)
-
-    def _check_data(self, y, X):
-        """Reject NaN, inf, repeated or uneven time points before members see them."""
-        check_finite_frame(y, "y")
-        check_regular_index(y.index, "y")
-        if X is not None:
-            check_finite_frame(X, "X")
-
     def _fit(self, y, X=None, fh=None):
-        given = self.forecasters  # unfitted members; the defaults for None
-        self._members = (
-            default_forecasters()
-            if given is None
-            else check_members(given, self.get_params(False))
-        )
+        _check_data(y, X)
+        self._layout = layout = Layout(y)
+        self.sp_ = self.sp or infer_sp(y.index)
+        if fh is not None:
+            steps = np.asarray(fh.to_relative(self.cutoff), dtype=int)
+        else:
+            steps = np.arange(1, (2 * self.sp_ if self.sp_ > 1 else 6) + 1)
+        self._members = self._members_for(layout, steps)
         names = [name for name, _ in self._members]
         fixed = self._check_params(names)
-        self._check_data(y, X)
+        self._log = WarningLog(emit=names if self.forecasters is not None else ())
         self._y_columns = list(y.columns)
         self._X_columns = None if X is None else list(X.columns)
-        self.cv_errors_, self.cv_blend_rmse_ = None, None
-        if fixed is None:
-            self._learn_weights(y, X, fh, names)
-        else:
-            self.weights_ = pd.Series(fixed, index=names, name="weight")
-        self.forecasters_ = [
-            (name, call_member(name, "final fit", est.fit, y, X, fh))
-            for name, est in seeded_clones(self._members, self.random_state)
-        ]
+        self.__dict__.update(dict.fromkeys(_PER_FIT))  # set by some fits only
+        self._scale = layout.naive_scale(layout.values(y), self.sp_)  # (S, C)
+        cv = (
+            self.cv if self.cv is not None else default_cv(layout, steps, self._members)
+        )
+        n_folds = 0 if fixed is not None else cv.get_n_splits(layout.axis)
+        progress = Progress(len(names) * (n_folds + 2), self.verbose)
+        trained = {}
+        try:
+            if fixed is None:
+                trained = self._learn_weights(y, X, cv, names, progress)
+            else:
+                self.weights_ = pd.Series(fixed, index=names, name="weight")
+            if self.refit_global:
+                trained = {}
+            final_fh = ForecastingHorizon(steps, is_relative=True)
+            self.forecasters_ = fit_members(
+                self._clones(), trained, layout, y, X, final_fh, self._log, progress
+            )
+        finally:
+            progress.close()
+        self.member_warnings_ = self._log.table()
         if all(e.get_tag("capability:pred_int", False) for _, e in self.forecasters_):
             self.interval_method_ = "members"
         else:
             self.interval_method_ = None if fixed is not None else "residuals"
         return self
 
-    def _learn_weights(self, y, X, fh, names):
-        self._cv = self.cv
-        if self._cv is None:
-            steps = None if fh is None else self._steps(fh)
-            self._cv = default_cv(len(y), steps, self._members)
-        preds, truth, steps = holdout_forecasts(
-            y, X, self._cv, lambda: seeded_clones(self._members, self.random_state)
+    def _learn_weights(self, y, X, cv, names, progress):
+        layout = self._layout
+        preds, truth, hsteps, trained = holdout_forecasts(
+            layout, y, X, cv, self._clones, self._log, progress
         )
-        self.weights_, self.cv_errors_, self.cv_blend_rmse_, self._abs_resid = (
-            learn_weights(
-                preds,
-                truth,
-                steps,
-                y,
-                names,
-                self.weights,
-                self.metric,
-                self.per_horizon,
-            )
-        )
-        table = self.cv_blend_rmse_
-        self._widen = grows_with_step(table.index.to_numpy(), table.to_numpy())
+        for attr, value in learn_blend(
+            preds, truth, hsteps, self._scale, names, layout, y, self
+        ).items():
+            setattr(self, attr, value)
+        return trained
 
-    # -- predict ----------------------------------------------------------------------
+    def _check_X_y(self, X=None, y=None, **kwargs):
+        """Sktime's checks; a panel whose series end apart gets one hybrid each."""
+        X_inner, y_inner = super()._check_X_y(X=X, y=y, **kwargs)
+        apart = getattr(self, "_is_vectorized", False) if self.is_fitted else None
+        return vectorize_if_apart(X_inner, y_inner, apart)
+
     def _steps(self, fh):
         return np.asarray(fh.to_relative(self.cutoff), dtype=int)
 
-    def _stack(self, method, fh, X, **kwargs):
-        """Stack ``method``'s output of every fitted member, (M, H, K)."""
-        return stack_outputs(self, method, fh, X, self._y_columns, **kwargs)
-
-    def _vectorize(self, methodname, **kwargs):
-        """Run sktime's loop over the series of a panel; errors name the series."""
-        try:
-            return super()._vectorize(methodname, **kwargs)
-        except NonFiniteForecastError as err:
-            fitted = getattr(self, "forecasters_", None)
-            key = series_of(err, getattr(self, "_yvec", None), fitted, methodname)
-            if key is not None:
-                err.args = (f"{err.args[0]} (series {key!r})",)
-            raise
+    def _blend(self, method, fh, X, columns, **kwargs):
+        """Blend ``method``'s outputs of the members: (S, H, K)."""
+        quiet_log = WarningLog(emit=self._log.emit)  # predict changes nothing
+        hybrid = copy.copy(self)
+        hybrid._log = quiet_log
+        stacked = stack_outputs(hybrid, method, fh, X, columns, **kwargs)
+        w = weight_tensor(self.weights_, self._series_w, self._steps(fh))
+        w = np.broadcast_to(w, (*stacked.shape[1:3], stacked.shape[0]))
+        return np.einsum("shm,mshk->shk", w, stacked)
 
     def _predict(self, fh, X=None):
         X = check_columns(X, self._X_columns, "X", "predict")
-        w = weight_matrix(self.weights_, self._steps(fh))
-        values = np.einsum("hm,mhc->hc", w, self._stack("predict", fh, X))
+        values = self._blend("predict", fh, X, self._y_columns)
         index = fh.to_absolute_index(self.cutoff)
-        return pd.DataFrame(values, index=index, columns=self._y_columns)
+        return self._layout.frame(values, index, self._y_columns)
 
     def _predict_quantiles(self, fh, X, alpha):
         X = check_columns(X, self._X_columns, "X", "predict")
         alpha, steps = list(alpha), self._steps(fh)
-        if self.interval_method_ == "members":  # columns variable-major, as sktime
-            quantiles = self._stack("predict_quantiles", fh, X, alpha=alpha)
-            values = np.einsum(
-                "hm,mhk->hk", weight_matrix(self.weights_, steps), quantiles
-            )
-        else:  # split-conformal on the blend's holdout residuals (Notes)
-            point = self._predict(fh, X).to_numpy()[:, None, :]  # (H, 1, C)
-            levels = np.asarray(alpha, dtype=float)
-            table = self.cv_blend_rmse_
-            widths = residual_widths(
-                self._abs_resid,
-                table.to_numpy(),
-                np.abs(2 * levels - 1),
-                self._widen,
-                steps=table.index.to_numpy(),
-            )[nearest_rows(table.index, steps)]  # (H, A, C)
-            values = point + np.sign(levels - 0.5)[:, None] * widths
-            values = values.transpose(0, 2, 1).reshape(len(steps), -1)
         columns = pd.MultiIndex.from_product([self._get_varnames(), alpha])
+        if self.interval_method_ == "members":  # columns variable-major, as sktime
+            values = self._blend("predict_quantiles", fh, X, list(columns), alpha=alpha)
+        else:  # split-conformal on the blend's scaled holdout residuals (Notes)
+            point = self._blend("predict", fh, X, self._y_columns)[:, :, None]
+            state = (self._abs_resid, self.cv_blend_rmse_, self._widen, self._scale)
+            values = conformal_quantiles(point, *state, alpha, steps)
         index = fh.to_absolute_index(self.cutoff)
-        return pd.DataFrame(values, index=index, columns=columns)
+        return self._layout.frame(values, index, columns)
 
     def _update(self, y, X=None, update_params=True):
         # members get the fitted columns in order, values (revisions too) as given
         y = check_columns(y, self._y_columns, "y", "update", rename_single=True)
-        check_continues(y.index, self.forecasters_[0][1].cutoff, "y")  # old cutoff
+        times = y.index.get_level_values(-1) if self._layout.is_panel else y.index
+        check_continues(times, self.forecasters_[0][1].cutoff, "y")  # old cutoff
         X = check_columns(X, self._X_columns, "X", "update")
-        self._check_data(y, X)
+        _check_data(y, X)
         for name, est in self.forecasters_:
-            call_member(name, "update", est.update, y, X, update_params)
+            call_member(name, "update", est.update, y, X, update_params, log=self._log)
+        self.member_warnings_ = self._log.table()
         return self
 
     @classmethod
@@ -443,7 +364,7 @@ class HybridForecaster(_SafeUpdate, _HeterogenousMetaEstimator, BaseForecaster):
                 "forecasters": [("attention", tiny), ("mean", mean)],
                 "weights": "inverse_error",
                 "metric": "mae",
-                "per_horizon": True,
+                "weighting": "per_step",
                 "random_state": 0,
             },
             {"forecasters": [("last", last), ("mean", mean)], "weights": [1, 3]},

@@ -1,18 +1,22 @@
 """Blend weights of forecasters: fixed ones checked, learned ones from holdout errors.
 
-Shape legend: M members (forecasters), N holdout errors per member, C columns of
-``y``, H forecast steps.
+Shape legend: M members (forecasters), S series, N holdout errors per member and
+series, C columns of ``y``, H forecast steps, F series features.
 """
 
 __all__ = [
     "LEARNED",
+    "WEIGHTINGS",
+    "blend_residuals",
+    "conformal_quantiles",
     "fixed_weights",
+    "learn_blend",
     "learn_weights",
     "nearest_rows",
+    "pooled_weights",
     "residual_widths",
     "simplex_weights",
-    "weight_matrix",
-    "weight_table",
+    "weight_tensor",
 ]
 
 import numbers
@@ -27,6 +31,7 @@ from scipy.stats import t as student_t
 from sktime_attention.utils._validation import check_option
 
 LEARNED = ("inverse_error", "optimal")  # ``weights`` values learned on a holdout
+WEIGHTINGS = ("global", "per_step", "per_series")  # modes of learned weights
 _EXACT_TOL = 1e-9  # holdout RMSE / MAE, in std units of y, counted as exact
 
 
@@ -129,7 +134,7 @@ def root_mean_square(values, axis):
     return np.squeeze(size, axis) * np.sqrt(((values / size) ** 2).mean(axis=axis))
 
 
-def fixed_weights(spec, names, per_horizon):
+def fixed_weights(spec, names, weighting):
     """Check a ``weights`` parameter; return fixed weights (M,) summing to 1.
 
     None for learned weights (``"optimal"``, ``"inverse_error"``); ``names`` are
@@ -150,8 +155,10 @@ def fixed_weights(spec, names, per_horizon):
             f"keys among {names} or a list of {len(names)} floats (one per "
             f"member), got {spec!r}"
         )
-    if per_horizon:
-        raise ValueError("`per_horizon=True` needs learned `weights`, got fixed")
+    if weighting != "global":
+        raise ValueError(
+            f"`weighting={weighting!r}` needs learned `weights`, got fixed {spec!r}"
+        )
     if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
         raise ValueError(f"`weights` must be finite and >= 0, got {spec!r}")
     values = np.asarray(values, dtype=float)
@@ -162,22 +169,27 @@ def fixed_weights(spec, names, per_horizon):
     return values / values.sum()
 
 
-def weight_table(errors, steps, names, method, metric, per_horizon):
-    """Learned weights from holdout ``errors`` (M, N, C) at forecast ``steps`` (N,).
+def pooled_weights(errors, steps, names, method, metric, weighting):
+    """Weights from scaled holdout ``errors`` (M, S, N, C) at ``steps`` (N,).
 
-    A pd.Series (index ``names``), or with ``per_horizon`` a pd.DataFrame (index
-    ``step``, columns ``names``) with one `simplex_weights` row per step.
+    A pd.Series (index ``names``) for ``"global"``, or for ``"per_step"`` a
+    pd.DataFrame (index ``step``, columns ``names``) with one `simplex_weights`
+    row per step; errors of all series and columns are pooled.
     """
+    m = len(names)
+    if weighting != "per_step":
+        return pd.Series(
+            simplex_weights(errors.reshape(m, -1), method, metric),
+            index=names,
+            name="weight",
+        )
     u = np.unique(steps)
-    groups = [steps == s for s in u] if per_horizon else [steps == steps]
     table = [
-        simplex_weights(errors[:, g].reshape(len(names), -1), method, metric)
-        for g in groups
+        simplex_weights(errors[:, :, steps == s].reshape(m, -1), method, metric)
+        for s in u
     ]
-    if per_horizon:
-        index, columns = pd.Index(u, name="step"), pd.Index(names, name="member")
-        return pd.DataFrame(table, index=index, columns=columns)
-    return pd.Series(table[0], index=names, name="weight")
+    index, columns = pd.Index(u, name="step"), pd.Index(names, name="member")
+    return pd.DataFrame(table, index=index, columns=columns)
 
 
 def nearest_rows(table_steps, steps):
@@ -185,67 +197,82 @@ def nearest_rows(table_steps, steps):
     return np.abs(np.asarray(table_steps)[None, :] - steps[:, None]).argmin(axis=1)
 
 
-def weight_matrix(weights, steps):
-    """Weights (H, M) for forecast ``steps`` (H,) from a `weight_table` result."""
+def weight_tensor(weights, series_weights, steps):
+    """Weights (S, H, M) for forecast ``steps`` (H,) of S series.
+
+    ``series_weights`` (S, M), if not None, are the per-series weights;
+    else ``weights`` (a `pooled_weights` result) serve every series.
+    """
+    if series_weights is not None:
+        return np.repeat(series_weights[:, None, :], len(steps), axis=1)
     if isinstance(weights, pd.Series):
-        return np.tile(weights.to_numpy(), (len(steps), 1))
-    return weights.to_numpy()[nearest_rows(weights.index, steps)]
+        rows = np.tile(weights.to_numpy(), (len(steps), 1))
+    else:
+        rows = weights.to_numpy()[nearest_rows(weights.index, steps)]
+    return rows[None]
 
 
-def learn_weights(preds, truth, steps, y, names, method, metric, per_horizon):
-    """Learned weights and holdout scores from member forecasts on a holdout.
+def learn_weights(preds, truth, steps, scale, names, method, metric, weighting):
+    """Pooled weights and holdout scores from member forecasts on a holdout.
 
     Parameters
     ----------
-    preds : ndarray of shape (M, N, C)
-        Holdout forecasts of the members ``names``.
-    truth : ndarray of shape (N, C)
+    preds : ndarray of shape (M, S, N, C)
+        Holdout forecasts of the members ``names`` for S series.
+    truth : ndarray of shape (S, N, C)
         The observed values they forecast.
     steps : ndarray of shape (N,)
         Forecast step (relative, >= 1) of each holdout sample.
-    y : pd.DataFrame
-        Training series: errors are divided by its columns' standard deviation
-        (max ``|y|`` for a constant column) before `weight_table` fits the weights
-        (method, metric, per_horizon). Each column is first divided by its max
-        ``|y|``, so nothing squared overflows: the weights of ``c * y`` are those
-        of ``y`` for any ``c > 0``.
+    scale : ndarray of shape (S, C)
+        Each series' in-sample seasonal-naive MAE: errors are divided by it
+        before anything is squared (scale-free: ``c * y`` gives the weights of
+        ``y`` for any ``c > 0``), so no few large series decide the weights.
 
     Returns
     -------
     weights : pd.Series or pd.DataFrame
-        The `weight_table` result.
+        The `pooled_weights` result (``"global"`` for ``"per_series"``, whose
+        weights come from ``_series_weights.series_weight_model``).
+    scaled : ndarray of shape (M, S, N, C)
+        The scaled errors.
     errors : pd.DataFrame
-        ``"mse"`` and ``"mae"`` (columns) per member (index), in units of ``y``.
-    blend_rmse : pd.DataFrame
-        Holdout RMSE of the weighted blend, index ``step``, columns of ``y``.
-    abs_resid : list of ndarray of shape (n_s, C)
-        Absolute holdout residuals of the blend at each step of ``blend_rmse``
-        (in its order), in units of ``y``, sorted ascending per column.
+        ``"mse"`` and ``"mae"`` (columns) per member (index) of the scaled errors.
     """
-    # scale-free: each column is divided by its max |y| before anything is
-    # squared, so c * y gives the same weights for any c > 0 (1e-12 to 1e200)
-    values = y.to_numpy(dtype=float)
-    size = _positive(np.abs(values).max(axis=0))  # (C,)
-    errors = preds / size - truth / size  # (M, N, C), in units of max |y|
-    spread = (values / size).std(axis=0)
-    scaled = errors / _positive(spread)  # std units; max |y| units if constant
-    weights = weight_table(scaled, steps, names, method, metric, per_horizon)
-    with np.errstate(over="ignore"):  # an mse beyond float range is inf, honestly
-        mse = (root_mean_square(errors, 1) * size) ** 2  # (M, C)
-    scores = pd.DataFrame(
-        {"mse": mse.mean(1), "mae": (np.abs(errors).mean(1) * size).mean(1)},
+    errors = preds / scale[None, :, None] - truth / scale[:, None]  # (M, S, N, C)
+    mode = "global" if weighting == "per_series" else weighting
+    weights = pooled_weights(errors, steps, names, method, metric, mode)
+    m = len(names)
+    table = pd.DataFrame(
+        {
+            "mse": (errors.reshape(m, -1) ** 2).mean(1),
+            "mae": np.abs(errors.reshape(m, -1)).mean(1),
+        },
         index=pd.Index(names, name="member"),
     )
-    blend = np.einsum("nm,mnc->nc", weight_matrix(weights, steps), preds / size)
-    resid = truth / size - blend  # (N, C), in units of max |y|
+    return weights, errors, table
+
+
+def blend_residuals(errors, w_holdout, steps, columns):
+    """Blend RMSE per step (DataFrame) and sorted |residuals| per step.
+
+    ``errors`` (M, S, N, C) scaled, ``w_holdout`` (S, N, M) the weights at the
+    holdout samples; residuals of all series are pooled per step.
+    """
+    resid = -np.einsum("snm,msnc->snc", w_holdout, errors)  # truth - blend
     u = np.unique(steps)
-    blend_rmse = pd.DataFrame(
-        [root_mean_square(resid[steps == s], 0) * size for s in u],
+    rmse = pd.DataFrame(
+        [
+            root_mean_square(resid[:, steps == s].reshape(-1, len(columns)), 0)
+            for s in u
+        ],
         index=pd.Index(u, name="step"),
-        columns=y.columns,
+        columns=columns,
     )
-    abs_resid = [np.sort(np.abs(resid[steps == s]) * size, axis=0) for s in u]
-    return weights, scores, blend_rmse, abs_resid
+    abs_resid = [
+        np.sort(np.abs(resid[:, steps == s]).reshape(-1, len(columns)), axis=0)
+        for s in u
+    ]
+    return rmse, abs_resid
 
 
 def residual_widths(abs_resid, rmse, coverage, widen, steps=None):
@@ -339,3 +366,65 @@ def grows_with_step(steps, rmse):
     scaled = rmse / _positive(rmse.max(axis=0))
     centred = np.asarray(steps, float) - np.mean(steps)
     return centred @ (scaled - scaled.mean(axis=0)) > 0
+
+
+def conformal_quantiles(point, abs_resid, rmse, widen, scale, alpha, steps):
+    """Quantiles (S, H, C * A) around ``point`` (S, H, 1, C), variable-major.
+
+    Half-widths are `residual_widths` of the scaled holdout residuals
+    (``abs_resid``, ``rmse`` a step x column table, ``widen``) at the learned
+    step nearest to each of ``steps``, times each series' ``scale`` (S, C).
+    """
+    levels = np.asarray(alpha, dtype=float)
+    widths = residual_widths(
+        abs_resid,
+        rmse.to_numpy(),
+        np.abs(2 * levels - 1),
+        widen,
+        steps=rmse.index.to_numpy(),
+    )[nearest_rows(rmse.index, steps)]  # (H, A, C), scaled
+    widths = widths[None] * scale[:, None, None, :]  # (S, H, A, C)
+    values = point + np.sign(levels - 0.5)[:, None] * widths
+    return values.transpose(0, 1, 3, 2).reshape(*values.shape[:2], -1)
+
+
+def learn_blend(preds, truth, steps, scale, names, layout, y, hybrid):
+    """Fitted blend attributes of ``hybrid`` from its holdout forecasts.
+
+    ``preds`` (M, S, N, C), ``truth`` (S, N, C), ``steps`` (N,), ``scale``
+    (S, C), ``layout`` the series of ``y``; ``hybrid`` gives ``weights``,
+    ``metric``, ``weighting``, ``sp_`` and ``_y_columns``. Returns a dict of
+    attribute names (``weights_``, ``cv_errors_``, ``cv_blend_rmse_``, the
+    per-series tables, private interval state) and values.
+    """
+    from sktime_attention.forecasting._features import series_features
+    from sktime_attention.forecasting._series_weights import series_tables
+
+    weights, errors, table = learn_weights(
+        preds,
+        truth,
+        steps,
+        scale,
+        names,
+        hybrid.weights,
+        hybrid.metric,
+        hybrid.weighting,
+    )
+    out = {"weights_": weights, "cv_errors_": table, "_series_w": None}
+    w_holdout = weight_tensor(weights, None, steps)
+    if hybrid.weighting == "per_series":
+        keys = pd.Index(layout.keys, name="series")
+        features = series_features(layout.values(y), hybrid.sp_).set_axis(keys)
+        series_w, out["series_weights_"], out["weight_features_"] = series_tables(
+            errors, features, hybrid.metric, names
+        )
+        out["_series_w"], out["series_features_"] = series_w, features
+        out["weights_"] = out["series_weights_"].mean().rename("weight")
+        w_holdout = series_w[:, None]
+    w_holdout = np.broadcast_to(w_holdout, (*truth.shape[:2], len(names)))
+    rmse, out["_abs_resid"] = blend_residuals(
+        errors, w_holdout, steps, hybrid._y_columns
+    )
+    out["cv_blend_rmse_"] = rmse
+    out["_widen"] = grows_with_step(rmse.index.to_numpy(), rmse.to_numpy())
+    return out

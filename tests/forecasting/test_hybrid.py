@@ -71,11 +71,11 @@ def test_fit_drops_remember_data_warning_but_passes_others(seasonal_series):
 # -- known answers -------------------------------------------------------------
 @pytest.mark.parametrize("weights", ["optimal", "inverse_error"])
 @pytest.mark.parametrize("metric", ["mse", "mae"])
-@pytest.mark.parametrize("per_horizon", [False, True])
-def test_exact_member_gets_all_weight(weights, metric, per_horizon):
+@pytest.mark.parametrize("weighting", ["global", "per_step"])
+def test_exact_member_gets_all_weight(weights, metric, weighting):
     y = trend_series()
     hybrid = HybridForecaster(
-        trend_and_naive(), weights=weights, metric=metric, per_horizon=per_horizon
+        trend_and_naive(), weights=weights, metric=metric, weighting=weighting
     )
     y_pred = hybrid.fit(y, fh=[1, 2, 3]).predict()
     w = hybrid.weights_
@@ -83,7 +83,7 @@ def test_exact_member_gets_all_weight(weights, metric, per_horizon):
     assert (rows >= 0).all()
     np.testing.assert_allclose(rows.sum(axis=1), 1.0)
     assert (rows[:, 0] > 0.99).all()
-    if per_horizon:
+    if weighting == "per_step":
         assert list(w.index) == [1, 2, 3] and list(w.columns) == ["trend", "naive"]
     assert list(hybrid.cv_errors_.columns) == ["mse", "mae"]
     assert hybrid.cv_errors_.loc["trend", "mse"] < 1e-12
@@ -123,7 +123,7 @@ def test_zero_variance_member_and_constant_series_no_nan():
         ("mean", NaiveForecaster(strategy="mean")),  # constant forecast
     ]
     for weights in ["optimal", "inverse_error"]:
-        hybrid = HybridForecaster(members, weights=weights, per_horizon=True)
+        hybrid = HybridForecaster(members, weights=weights, weighting="per_step")
         y_pred = hybrid.fit(y, fh=[1, 2]).predict()
         assert np.isfinite(y_pred).all() and np.isfinite(hybrid.weights_).all().all()
     # constant y: every member is exact, they share the weight
@@ -247,7 +247,7 @@ def test_intervals_are_ordered(seasonal_series, mode):
         members = [*naive_pair(), ("drift", NaiveForecaster(strategy="drift"))]
     else:  # the trend member has none: Gaussian on the holdout RMSE of the blend
         members = [("trend", PolynomialTrendForecaster()), *naive_pair()]
-    hybrid = HybridForecaster(members, per_horizon=True)
+    hybrid = HybridForecaster(members, weighting="per_step")
     hybrid.fit(seasonal_series, fh=[1, 2, 3, 6])
     assert hybrid.get_tag("capability:pred_int")
     assert hybrid.interval_method_ == mode
@@ -290,7 +290,7 @@ def test_random_state_reproducible_and_pickle(seasonal_series):
     members = [("attention", tiny_attention()), ("last", NaiveForecaster())]
 
     def fit():
-        hybrid = HybridForecaster(members, random_state=3, per_horizon=True)
+        hybrid = HybridForecaster(members, random_state=3, weighting="per_step")
         return hybrid.fit(seasonal_series, fh=[1, 2, 3])
 
     first, second = fit(), fit()
@@ -314,7 +314,9 @@ def test_random_state_reproducible_and_pickle(seasonal_series):
         ({"weights": [0, 0]}, ValueError, "must not all be 0"),
         ({"weights": ["a", 1]}, ValueError, "finite and >= 0"),
         ({"metric": "rmse"}, ValueError, "`metric` must be one of"),
-        ({"weights": "equal", "per_horizon": True}, ValueError, "needs learned"),
+        ({"weights": "equal", "weighting": "per_step"}, ValueError, "needs learned"),
+        ({"weighting": "local"}, ValueError, "`weighting` must be one of"),
+        ({"sp": 0}, ValueError, "`sp` must be an int >= 1"),
         ({"cv": 3}, TypeError, "`cv` must be an sktime splitter"),
         ({"random_state": -1}, ValueError, "`random_state` must be an int >= 0"),
     ],
@@ -356,18 +358,26 @@ def test_short_series_and_missing_fh():
 
 def test_member_errors_name_the_member():
     y = trend_series(30)
-    members = [("att", AttentionLSTMForecaster(window_length=25)), *naive_pair()]
+    members = [
+        ("att", AttentionLSTMForecaster(window_length=3, hidden_size=0)),
+        *naive_pair(),
+    ]
     cv = SingleWindowSplitter(fh=[1], window_length=20)
-    with pytest.raises(ValueError, match="window_length") as info:
+    with pytest.raises(ValueError, match="hidden_size") as info:
         HybridForecaster(members, cv=cv).fit(y, fh=[1])
     assert "member 'att'" in "".join(info.value.__notes__)
+    assert "holdout fold 0" in "".join(info.value.__notes__)
+    # a window longer than the fold's training data: said before any member runs
+    members = [("att", AttentionLSTMForecaster(window_length=25)), *naive_pair()]
+    with pytest.raises(ValueError, match="too short for holdout fold 0"):
+        HybridForecaster(members, cv=cv).fit(y, fh=[1])
 
 
 def test_caller_data_unchanged(seasonal_series):
     x = pd.DataFrame({"x": np.arange(120.0)}, index=seasonal_series.index)
     y_copy, x_copy = seasonal_series.copy(), x.copy()
     members = trend_and_naive()
-    hybrid = HybridForecaster(members, per_horizon=True)
+    hybrid = HybridForecaster(members, weighting="per_step")
     hybrid.fit(seasonal_series[:-2], X=x[:-2], fh=[1, 2])
     hybrid.predict(X=x[-2:])
     hybrid.predict_interval(X=x[-2:])
@@ -529,17 +539,19 @@ def test_nan_member_on_panel_names_the_series():
     )
     members = [("last", NaiveForecaster()), ("broken", _NaNAbove(50.0))]
     hybrid = HybridForecaster(members, weights=[1, 0]).fit(panel, fh=[1])
-    with pytest.raises(ValueError, match="member 'broken'.*predict.*series 'b'"):
+    with pytest.raises(ValueError, match=r"member 'broken'.*predict on series \['b'\]"):
         hybrid.predict()
-    with pytest.raises(ValueError, match="member 'broken'.*holdout.*series 'b'"):
+    with pytest.raises(
+        ValueError, match=r"member 'broken'.*holdout fold 0 on series \['b'\]"
+    ):
         HybridForecaster(members).fit(panel, fh=[1])
 
 
 # -- extreme magnitudes ----------------------------------------------------------
-@pytest.mark.parametrize("per_horizon", [False, True])
+@pytest.mark.parametrize("weighting", ["global", "per_step"])
 @pytest.mark.parametrize("metric", ["mse", "mae"])
 def test_weights_and_residual_intervals_are_scale_free(
-    seasonal_series, per_horizon, metric
+    seasonal_series, weighting, metric
 ):
     members = [
         ("last", NaiveForecaster()),
@@ -548,7 +560,7 @@ def test_weights_and_residual_intervals_are_scale_free(
     ]
     fitted = {}
     for c in [1e-12, 1e-6, 1.0, 1e6, 1e100, 1e200]:
-        hybrid = HybridForecaster(members, metric=metric, per_horizon=per_horizon)
+        hybrid = HybridForecaster(members, metric=metric, weighting=weighting)
         hybrid.fit(seasonal_series * c, fh=[1, 2, 3])
         hybrid.interval_method_ = "residuals"  # the naive members have their own
         fitted[c] = hybrid
@@ -556,7 +568,7 @@ def test_weights_and_residual_intervals_are_scale_free(
     for c, hybrid in fitted.items():
         np.testing.assert_allclose(hybrid.weights_, reference.weights_, atol=1e-8)
         np.testing.assert_allclose(
-            hybrid.cv_blend_rmse_ / c, reference.cv_blend_rmse_, rtol=1e-9
+            hybrid.cv_blend_rmse_, reference.cv_blend_rmse_, rtol=1e-9
         )
         np.testing.assert_allclose(
             hybrid.predict_interval(coverage=0.9) / c,
@@ -564,7 +576,7 @@ def test_weights_and_residual_intervals_are_scale_free(
             rtol=1e-9,
         )
         np.testing.assert_allclose(
-            hybrid.cv_errors_["mae"] / c, reference.cv_errors_["mae"], rtol=1e-9
+            hybrid.cv_errors_["mae"], reference.cv_errors_["mae"], rtol=1e-9
         )
     assert np.isfinite(fitted[1e100].cv_errors_.to_numpy()).all()
 
@@ -580,7 +592,7 @@ def test_residual_intervals_are_split_conformal():
     y, fh = _random_walk(), [1, 2, 3]
     cv = ExpandingWindowSplitter(fh=fh, initial_window=len(y) - 3 - 18, step_length=1)
     members = trend_and_naive()
-    hybrid = HybridForecaster(members, cv=cv, per_horizon=True).fit(y, fh=fh)
+    hybrid = HybridForecaster(members, cv=cv, weighting="per_step").fit(y, fh=fh)
     assert hybrid.interval_method_ == "residuals"
     # the blend's holdout residuals by hand: 19 folds, so 19 per step
     resid = {step: [] for step in fh}

@@ -1,9 +1,15 @@
 """Known answers for the simplex weight solver of the hybrid."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sktime_attention.forecasting import simplex_weights
+from sktime_attention.forecasting._series_weights import (
+    apply_series_model,
+    series_weight_model,
+)
+from sktime_attention.forecasting._weights import pooled_weights
 
 
 def test_optimal_solver_known_answers():
@@ -85,3 +91,67 @@ def test_residual_widths_pooled_over_steps_known_answers(scale):
     widths = residual_widths(falling, rmse[::-1], np.array([0.9]), [False], [1, 4])
     expected = q * np.sqrt((1 + 4) / 2) * scale
     np.testing.assert_allclose(widths[:, 0, 0], [expected, expected])
+
+
+def _planted_errors(n_series=40, n=30, seed=0):
+    """Scaled errors (M=2, S, N, 1) where feature "x" says which member is exact."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(n_series)
+    noise = rng.standard_normal((n_series, n))
+    errors = np.stack(
+        [np.where(x[:, None] > 0, 0.0, noise), np.where(x[:, None] > 0, noise, 0.0)]
+    )
+    features = pd.DataFrame({"x": x, "junk": rng.standard_normal(n_series)})
+    return errors[..., None], features
+
+
+def test_series_weights_follow_the_planted_feature():
+    errors, features = _planted_errors()
+    model = series_weight_model(errors, features, "mse")
+    w = apply_series_model(model, features)
+    np.testing.assert_allclose(w.sum(axis=1), 1.0)
+    x = features["x"].to_numpy()
+    assert w[x > 0, 0].mean() > 0.8 and w[x < 0, 1].mean() > 0.8
+    assert np.isfinite(model["penalty"]) and model["penalty"] < np.inf
+    assert abs(model["coef"][0, 0]) > abs(model["coef"][1, 0])  # x, not junk
+
+
+def test_series_weights_shrink_to_one_vector_without_signal():
+    errors, features = _planted_errors()
+    features = features.sample(frac=1.0, random_state=0).set_axis(features.index)
+    model = series_weight_model(errors[:, :8], features.iloc[:8], "mae")
+    assert model["penalty"] == np.inf  # fewer than 10 series: no feature effect
+    w = apply_series_model(model, features.iloc[:8])
+    np.testing.assert_allclose(w, np.broadcast_to(w[0], w.shape))
+    np.testing.assert_allclose(w.sum(axis=1), 1.0)
+
+
+def test_pooled_weights_per_step_rows_sum_to_one():
+    rng = np.random.default_rng(1)
+    errors = rng.standard_normal((3, 5, 12, 1))
+    steps = np.tile([1, 2, 3], 4)
+    table = pooled_weights(errors, steps, ["a", "b", "c"], "optimal", "mse", "per_step")
+    assert list(table.index) == [1, 2, 3] and list(table.columns) == ["a", "b", "c"]
+    np.testing.assert_allclose(table.sum(axis=1), 1.0)
+    assert (table.to_numpy() >= 0).all()
+
+
+def test_series_features_known_answers():
+    from sktime_attention.forecasting._features import FEATURES, series_features
+
+    t = np.arange(240.0)
+    rng = np.random.default_rng(0)
+    season = 10 + np.sin(2 * np.pi * t / 12)
+    noise = 10 + rng.standard_normal(240)
+    trend = 10 + 0.5 * t + 0.1 * rng.standard_normal(240)
+    values = np.stack([season, noise, trend])[..., None]  # (S, T, C)
+    values[2, :40] = np.nan  # a series starting later
+    table = series_features(values, sp=12)
+    assert list(table.columns) == list(FEATURES)
+    assert table.loc[0, "seasonal_strength"] > 0.95
+    assert table.loc[1, "seasonal_strength"] < 0.3
+    assert (
+        table.loc[0, "spectral_entropy"] < 0.2 < 0.8 < table.loc[1, "spectral_entropy"]
+    )
+    assert table.loc[2, "trend_strength"] > 0.95
+    np.testing.assert_allclose(table["log_length"], np.log([240, 240, 200]))
