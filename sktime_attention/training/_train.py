@@ -3,11 +3,11 @@
 __all__ = ["LOSSES", "TrainingSettings", "train_network"]
 
 import copy
-import sys
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 
 from ._runtime import resolve_device, torch_session
 
@@ -48,7 +48,8 @@ class TrainingSettings:
     num_threads : int or None, default=None
         Torch CPU threads; None leaves torch's setting alone.
     verbose : bool, default=False
-        Print a progress bar over epochs to stderr.
+        Show a progress bar over epochs (tqdm, on stderr) with the losses, the
+        rate and the time left.
 
     Examples
     --------
@@ -117,7 +118,13 @@ def train_network(build, windows, settings):
     rng = np.random.default_rng(settings.seed)
     loss_fn = LOSSES[settings.loss]
     history, best, best_loss, stale = [], None, np.inf, 0
-    with torch_session(settings.seed, settings.num_threads, device):
+    bar = tqdm(
+        total=settings.max_epochs,
+        desc="training",
+        unit="epoch",
+        disable=not settings.verbose,
+    )
+    with bar, torch_session(settings.seed, settings.num_threads, device):
         network = build().to(device)
         optimizer = torch.optim.Adam(network.parameters(), lr=settings.learning_rate)
         for epoch in range(1, settings.max_epochs + 1):
@@ -150,12 +157,10 @@ def train_network(build, windows, settings):
                 else:
                     stale += 1
             history.append(record)
-            if settings.verbose:
-                _progress(epoch, settings.max_epochs, record)
+            bar.set_postfix({k: f"{v:.4f}" for k, v in record.items() if k != "epoch"})
+            bar.update(1)
             if stale >= settings.patience:
                 break
-    if settings.verbose:
-        sys.stderr.write("\n")
     if best is not None:
         network.load_state_dict(best)  # early stopping keeps the best epoch
     return network.cpu().eval(), history
@@ -171,11 +176,3 @@ def _validation_loss(network, windows, loss_fn, device):
         pred, _ = network(past, future, target.shape[1])
         total += loss_fn(pred, target, reduction="sum").item() / target[0].numel()
     return total / len(windows.valid)
-
-
-def _progress(epoch, epochs, record):
-    done = int(30 * epoch / epochs)
-    losses = "  ".join(f"{k} {v:.4f}" for k, v in record.items() if k != "epoch")
-    sys.stderr.write(
-        f"\r[{'#' * done}{'.' * (30 - done)}] epoch {epoch}/{epochs}  {losses}"
-    )

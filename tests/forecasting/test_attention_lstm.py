@@ -212,7 +212,8 @@ def test_constant_series_is_safe():
 
 def test_verbose_prints_a_progress_bar(airline, capsys):
     make(verbose=True, max_epochs=2).fit(airline, fh=[1])
-    assert "epoch 2/2" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "2/2" in err and "epoch" in err and "train_loss" in err  # tqdm, losses
 
 
 # -- bad input -------------------------------------------------------------------
