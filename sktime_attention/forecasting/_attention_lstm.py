@@ -102,10 +102,11 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         Torch CPU threads while fitting and predicting; None leaves torch's global
         setting unchanged. Set 1 inside parallel workers to avoid oversubscription.
     random_state : int, np.random.RandomState or None, default=None
-        Seeds weight initialisation, dropout, batch order and teacher forcing;
+        Seeds weight initialisation, dropout, batch order (and, with the
+        recursive decoder, teacher forcing);
         with an int two fits give identical forecasts.
     verbose : bool, default=False
-        Print a progress bar over epochs to stderr.
+        Show a tqdm progress bar over epochs (losses, rate, time left) on stderr.
 
     Attributes
     ----------

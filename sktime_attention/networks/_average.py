@@ -48,6 +48,16 @@ class AveragedNetworks(nn.Module):
 
         The networks' memories live in different spaces, so none is returned;
         ``feature`` is the mean (B, T, F) of their input attention, or None.
+
+        Parameters
+        ----------
+        past : torch.Tensor
+            (B, T, F) encoder window, as for ``AttentionSeq2Seq.encode``.
+
+        Returns
+        -------
+        tuple
+            ``(None, None, feature)``.
         """
         features = [network.encode(past)[2] for network in self.networks]
         if features[0] is None:
@@ -57,7 +67,19 @@ class AveragedNetworks(nn.Module):
     def forward(
         self, past, future=None, horizon=None, target=None, teacher_forcing_ratio=0.0
     ):
-        """Average the K networks' ``(prediction, AttentionWeights)``."""
+        """Average the K networks' ``(prediction, AttentionWeights)``.
+
+        Parameters
+        ----------
+        past, future, horizon, target, teacher_forcing_ratio
+            As for ``AttentionSeq2Seq.forward``, passed to every network.
+
+        Returns
+        -------
+        tuple
+            ``(prediction (B, H, N), AttentionWeights)``, each the mean over the
+            K networks.
+        """
         outputs = [
             network(past, future, horizon, target, teacher_forcing_ratio)
             for network in self.networks
