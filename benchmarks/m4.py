@@ -8,13 +8,16 @@ and OWA against Naive2 computed on the same series.
     python benchmarks/m4.py ../shared/data/m4 --freq Hourly            # all 414
     python benchmarks/m4.py ../shared/data/m4 --freq Hourly --series 40
     python benchmarks/m4.py ../shared/data/m4 --series 40 --models hybrid
+    python benchmarks/m4.py ../shared/data/m4 --models naive2 attention --lag-cov 48
 
 ``hybrid`` is ``HybridForecaster([attention, arima, hmm, theta, snaive], ...)
 .fit(panel, fh)``: one global attention network, per-series members fitted by
 sktime's vectorisation, weights learned on the hybrid's own holdout (folds of
 the training data only); each member's own forecast (``get_member``) is scored
-too. ``lightgbm`` is a global LightGBM on lag features through mlforecast, run
-when mlforecast is installed and skipped otherwise.
+too. ``attention`` is the global network alone (with ``--lag-covariate``, the
+value one lag back as a known covariate). ``lightgbm`` is a global LightGBM on
+lag features through mlforecast, run when mlforecast is installed and skipped
+otherwise.
 
 Every series is indexed so that it ends at time -1; forecasts cover 0..H-1.
 Inside the hybrid the global attention model is pretrained once on every series
@@ -67,6 +70,26 @@ def load_m4(folder, freq, n_series=None):
         frames[key] = pd.DataFrame({"y": values}, index=pd.RangeIndex(-len(values), 0))
     panel = pd.concat(frames, names=["series", "time"])
     return panel, test.loc[train.index].to_numpy(float)
+
+
+def with_lag_covariate(panel, lag, horizon):
+    """Return (y, X, X over the horizon) with X_t = y_{t - lag} per series.
+
+    ``lag >= horizon`` makes the covariate known over the whole horizon: the
+    direct decoder's query of step h then holds the value one seasonal multiple
+    earlier. The first ``lag`` points of each series, which have no lagged
+    value, are dropped from y and X.
+    """
+    X = panel.groupby(level=0, sort=False)["y"].shift(lag).to_frame(f"lag{lag}")
+    known = X.iloc[:, 0].notna().to_numpy()
+    future = {}
+    for key, group in panel.groupby(level=0, sort=False):
+        end = group.index.get_level_values(-1)[-1]
+        values = group["y"].to_numpy()[-lag:][:horizon]
+        future[key] = pd.DataFrame(
+            {X.columns[0]: values}, index=pd.RangeIndex(end + 1, end + 1 + horizon)
+        )
+    return panel[known], X[known], pd.concat(future, names=panel.index.names)
 
 
 def smape(y, f):
@@ -182,6 +205,12 @@ def main():
     parser.add_argument(
         "--members", nargs="*", default=None, help="subset of the hybrid's members"
     )
+    parser.add_argument(
+        "--lag-covariate",
+        type=int,
+        default=0,
+        help="model `attention` only: X_t = y_{t-lag} (0: none; 48 for Hourly)",
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -221,6 +250,15 @@ def main():
             preds[name] = to_array(
                 baselines[name].fit(panel, fh=fh).predict(), keys, horizon
             )
+        elif name == "attention":  # the global network alone
+            forecaster = attention_model(args, horizon)
+            if args.lag_covariate:
+                y, X, X_future = with_lag_covariate(panel, args.lag_covariate, horizon)
+                forecaster.fit(y, X=X, fh=fh)
+                out = forecaster.predict(X=X_future)
+            else:
+                out = forecaster.fit(panel, fh=fh).predict()
+            preds[name] = to_array(out, keys, horizon)
         elif name == "lightgbm":
             out = run_lightgbm(panel, horizon, sp)
             if out is None:
