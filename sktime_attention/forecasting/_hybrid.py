@@ -121,10 +121,13 @@ class HybridForecaster(
     weights_ : pd.Series or pd.DataFrame
         Index members; ``"per_step"``: index ``step``, columns members;
         ``"per_series"``: the mean of ``series_weights_``. Rows sum to 1.
-    series_weights_, weight_features_, series_features_ : pd.DataFrame or None
-        ``"per_series"`` only: weights (index series keys, columns members);
-        effects of the standardised features and ``"intercept"`` (index) on
-        each member's log-weight; the features of each series.
+    series_weights_ : pd.DataFrame or None
+        ``"per_series"`` only: weights, index series keys, columns members.
+    weight_features_ : pd.DataFrame or None
+        ``"per_series"`` only: effects of the standardised features and
+        ``"intercept"`` (index) on each member's log-weight (columns).
+    series_features_ : pd.DataFrame or None
+        ``"per_series"`` only: the features of each series (index series keys).
     cv_errors_ : pd.DataFrame or None
         Holdout ``"mse"`` and ``"mae"`` per member (index) in MASE units, over
         all series, folds, steps and columns. None for fixed weights.
