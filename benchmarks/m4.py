@@ -132,6 +132,7 @@ def attention_model(args, horizon):
         validation_fraction=0.1,
         patience=args.patience,
         teacher_forcing_ratio=args.teacher_forcing,
+        decoder=args.decoder,
         random_state=args.seed,
         verbose=args.verbose,
     )
@@ -187,6 +188,7 @@ def main():
     parser.add_argument("--windows-per-epoch", type=int, default=8192)
     parser.add_argument("--patience", type=int, default=5)
     parser.add_argument("--teacher-forcing", type=float, default=0.0)
+    parser.add_argument("--decoder", default="direct", choices=["direct", "recursive"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
