@@ -69,7 +69,15 @@ def split_series(y, X=None):
         groups = list(y.groupby(level=levels, sort=False))
         keys = [key for key, _ in groups]
         ys = [group.droplevel(levels) for _, group in groups]
-        Xs = [None if X is None else X.loc[key] for key in keys]
+        Xs = [None] * len(keys)
+        if X is not None:  # one pass over X: no lookups in an unsorted index
+            parts = dict(iter(X.groupby(level=levels, sort=False)))
+            missing = [key for key in keys if key not in parts]
+            if missing:
+                raise ValueError(
+                    f"`X` must cover every series of `y`; missing {missing[:5]}"
+                )
+            Xs = [parts[key].droplevel(levels) for key in keys]
     else:
         keys, ys, Xs = [None], [y], [X]
     arrays = []

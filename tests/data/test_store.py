@@ -152,3 +152,13 @@ def test_tables_carry_steps_lags_features_and_keys():
     table = feature_table(features, names, keys=["a", "b"], key_names=["series"])
     assert table.index.names == ["series", "lag"]
     np.testing.assert_allclose(table.sum(axis=1), 1.0)
+
+
+def test_panel_X_is_matched_by_series_key_in_any_row_order():
+    y = panel()
+    X = (2 * y).rename(columns={"y": "x"})
+    shuffled = X.iloc[::-1]  # rows in another order: matched by key and time
+    store = SeriesStore(y, shuffled, "none")
+    np.testing.assert_allclose(store.arrays[1][:, 1], 2 * store.arrays[1][:, 0])
+    with pytest.raises(ValueError, match=r"`X` must cover every series.*'b'"):
+        SeriesStore(y, X.drop("b", level="series"), "none")
