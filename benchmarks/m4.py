@@ -182,7 +182,7 @@ def main():
     parser.add_argument("--attention", default="luong_general")
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument(
-        "--epochs", type=int, default=30
+        "--epochs", type=int, default=45
     )  # direct decoder, chosen on validation
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--lr", type=float, default=3e-3)
