@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 
 DATASETS = ("airline", "shampoo_sales", "lynx", "uschange")
-SEASONAL_PERIODS = {"M": 12, "Q": 4, "W": 52, "D": 7, "H": 24, "h": 24}
 
 
 def _load(dataset, csv):
@@ -46,10 +45,10 @@ def _as_periods(y):
 
 
 def _seasonal_period(y, sp):
-    if sp is not None:
-        return sp
-    freq = getattr(y.index, "freqstr", None) or ""
-    return SEASONAL_PERIODS.get(freq.lstrip("0123456789")[:1], 1)
+    """``sp`` if given, else the season the hybrid reads from ``y``'s frequency."""
+    from sktime_attention.forecasting._panel import infer_sp
+
+    return sp if sp is not None else infer_sp(y.index)
 
 
 def _parser():
