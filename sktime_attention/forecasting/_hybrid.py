@@ -111,8 +111,7 @@ class HybridForecaster(
     random_state : int >= 0 or None, default=None
         Seeds each member's ``random_state`` parameters that are None.
     verbose : bool, default=False
-        Show progress over the fits, labelled with fold and member (tqdm if
-        installed, else INFO logs on the ``sktime_attention`` logger).
+        Show a tqdm progress bar over the fits, labelled with fold and member.
 
     Attributes
     ----------

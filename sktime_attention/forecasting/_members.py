@@ -22,7 +22,6 @@ __all__ = [
     "seeded_clones",
 ]
 
-import logging
 import sys
 import warnings
 from contextlib import contextmanager
@@ -30,12 +29,12 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 from sktime.forecasting.base import BaseForecaster
+from tqdm.auto import tqdm
 
 from sktime_attention.forecasting._panel import PANEL_MTYPES
 
 _REMEMBER_DATA = "The default of config ``remember_data``"
 _REGISTRY = {}  # "default" filters show a re-emitted warning once per location
-_LOGGER = logging.getLogger("sktime_attention")
 
 
 @contextmanager
@@ -102,31 +101,22 @@ class WarningLog:
 class Progress:
     """Progress over fits, labelled by fold and member; silent unless ``enabled``.
 
-    A tqdm bar (rate and time left) on stderr when tqdm is installed, else one
-    INFO record per fit on the ``sktime_attention`` logger.
+    A tqdm bar on stderr with the rate and the time left, as in training.
     """
 
     def __init__(self, total, enabled):
-        self.bar, self.enabled = None, enabled
-        if enabled:
-            try:
-                from tqdm.auto import tqdm
-            except ImportError:  # optional: fall back to logging
-                return
-            self.bar = tqdm(total=total, desc="HybridForecaster", unit="fit")
+        self.bar = tqdm(
+            total=total, desc="HybridForecaster", unit="fit", disable=not enabled
+        )
 
     def step(self, label):
         """Announce the fit ``label`` ("fold 0: attention"); count the last one."""
-        if self.bar is not None:
-            self.bar.set_postfix_str(label, refresh=False)
-            self.bar.update(1)
-        elif self.enabled:
-            _LOGGER.info("HybridForecaster: %s", label)
+        self.bar.set_postfix_str(label, refresh=False)
+        self.bar.update(1)
 
     def close(self):
         """Finish the bar."""
-        if self.bar is not None:
-            self.bar.close()
+        self.bar.close()
 
 
 class NonFiniteForecastError(ValueError):

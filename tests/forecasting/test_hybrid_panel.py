@@ -164,7 +164,6 @@ def test_member_warnings_name_member_and_fold_defaults_quiet():
 
 
 def test_verbose_progress_labels_fold_and_member(capsys):
-    pytest.importorskip("tqdm")
     y = make_panel(n_series=2, n=40)
     members = [("last", NaiveForecaster()), ("mean", NaiveForecaster("mean"))]
     HybridForecaster(members, verbose=True).fit(y, fh=[1, 2])
