@@ -1,7 +1,8 @@
 """One series or a panel as float arrays, with its keys, time index and scaling.
 
 Shape legend: S series, L_s time points of series s, T encoder steps, H forecast
-steps, N targets, C covariates, F = N + C columns (targets, then covariates).
+steps, N targets, C covariates, F = N + C columns (targets, then covariates),
+K covariates known over the horizon (C minus the past-only ones).
 """
 
 __all__ = ["SeriesStore", "split_series"]
@@ -109,11 +110,20 @@ class SeriesStore:
         if all zero). ``"window"`` also centres windows on their last target
         value, which the network side does. Scaled values must fit in float32
         (the network's precision); :meth:`scale` raises otherwise.
+    past_covariates : list or None, default=None
+        Columns of ``X`` known only up to the cutoff: they stay in the history
+        (the encoder reads them) but never in :meth:`future`. Names must be
+        columns of ``X`` (the forecaster checks them).
 
     Attributes
     ----------
     keys : list
         Series keys, ``[None]`` for a single series.
+    known_columns, past_columns : list
+        Columns of ``X`` known over the horizon, and those known only up to
+        the cutoff, each in the order of ``X``.
+    known : list of int
+        Positions of ``known_columns`` among the C covariates.
     arrays : list of np.ndarray
         Raw (L_s, F) history per series, extended and revised by :meth:`extend`.
     indexes : list of pd.Index
@@ -132,9 +142,14 @@ class SeriesStore:
     (False, ['Number of airline passengers'])
     """
 
-    def __init__(self, y, X, scaling):
+    def __init__(self, y, X, scaling, past_covariates=None):
         self.y_columns = list(y.columns)
         self.X_columns = None if X is None else list(X.columns)
+        past = set(past_covariates or ())
+        columns = self.X_columns or []
+        self.past_columns = [c for c in columns if c in past]
+        self.known_columns = [c for c in columns if c not in past]
+        self.known = [i for i, c in enumerate(columns) if c not in past]
         self.n_targets = y.shape[1]
         self.n_covariates = 0 if X is None else X.shape[1]
         self.index_names = list(y.index.names)
@@ -162,6 +177,11 @@ class SeriesStore:
         return self.index_names[: len(key) if isinstance(key, tuple) else 1]
 
     @property
+    def n_known(self):
+        """K, covariates whose values over the horizon feed the decoder."""
+        return len(self.known)
+
+    @property
     def feature_names(self):
         """Encoder feature names: targets, then covariates."""
         return pd.Index([*self.y_columns, *(self.X_columns or [])], name="feature")
@@ -184,10 +204,10 @@ class SeriesStore:
         """Scale raw (..., F) values of series ``s``; raise beyond float32."""
         return _check_float32((array - self.shift[s]) / self.spread[s])
 
-    def scale_covariates(self, values, s):
-        """Scale raw (..., C) covariate values of series ``s``; raise beyond float32."""
-        n = self.n_targets
-        return _check_float32((values - self.shift[s][n:]) / self.spread[s][n:])
+    def scale_known(self, values, s):
+        """Scale raw (..., K) known covariates of series ``s``; raise beyond float32."""
+        at = self.n_targets + np.asarray(self.known, dtype=int)
+        return _check_float32((values - self.shift[s][at]) / self.spread[s][at])
 
     def unscale_targets(self, values, s):
         """Map scaled (..., N) target values of series ``s`` back to raw units."""
@@ -258,34 +278,45 @@ class SeriesStore:
         return int(common.to_relative(self.series_cutoff(s, cutoff))[0])
 
     def future(self, X, s, horizon, cutoff):
-        """Scaled covariates (H, C) of series ``s`` over steps 1..H, or None."""
-        if not self.n_covariates:
+        """Scaled known covariates (H, K) of series ``s`` over steps 1..H, or None.
+
+        Reads the ``known_columns`` of ``X``; past-only columns are not read.
+        """
+        if not self.n_known:
             return None
         needed = ForecastingHorizon(np.arange(1, horizon + 1), is_relative=True)
         index = needed.to_absolute_index(self.series_cutoff(s, cutoff))
+        past = (
+            f"; the columns in `past_covariates` {self.past_columns} need none"
+            if self.past_columns
+            else ""
+        )
         if X is None:
             raise ValueError(
                 f"`X` is required in predict: the model was fitted with X, and the "
-                f"decoder needs X at {index[0]} .. {index[-1]}"
+                f"decoder needs the columns {self.known_columns} at {index[0]} .. "
+                f"{index[-1]}{past}"
             )
         X_s = X if self.keys[s] is None else X.loc[self.keys[s]]
-        X_s = X_s[self.X_columns].reindex(index)
-        missing = X_s.index[X_s.isna().any(axis=1)]
-        if len(missing):
+        X_s = X_s[self.known_columns].reindex(index)
+        gaps = X_s.isna()
+        if gaps.any().any():
+            missing = X_s.index[gaps.any(axis=1)]
+            columns = list(X_s.columns[gaps.any(axis=0)])
             raise ValueError(
-                f"`X` must cover the forecasting horizon: missing at "
-                f"{list(missing[:5])}{' ...' if len(missing) > 5 else ''} "
-                f"({len(missing)} of {horizon} steps)"
+                f"`X` must cover the forecasting horizon: columns {columns} are "
+                f"missing at {list(missing[:5])}{' ...' if len(missing) > 5 else ''} "
+                f"({len(missing)} of {horizon} steps){past}"
             )
-        return self.scale_covariates(X_s.to_numpy(np.float64), s)
+        return self.scale_known(X_s.to_numpy(np.float64), s)
 
     # -- series to explain ------------------------------------------------------
     def explained_series(self, y, X, horizon):
         """Series for attention over every window: stored ones, or ``y``'s.
 
-        Returns (key, scaled (L, F), time index, scaled covariates (L + H, C) or
-        None) per series; the H rows after the end are NaN where ``X`` does not
-        reach.
+        Returns (key, scaled (L, F), time index, scaled known covariates
+        (L + H, K) or None) per series; the H rows after the end are NaN where
+        ``X`` does not reach.
         """
         if self.n_covariates and X is None and y is not None:
             raise ValueError(
@@ -303,15 +334,14 @@ class SeriesStore:
         series = []
         for key, s, index, array in zip(keys, positions, indexes, arrays):
             scaled, future = self.scale(array, s), None
-            if self.n_covariates:  # known covariates, then H rows after the end
-                later = np.full((horizon, self.n_covariates), np.nan)
+            if self.n_known:  # known covariates, then H rows after the end
+                later = np.full((horizon, self.n_known), np.nan)
                 after = _index_after(index, horizon)
                 if after is not None and X is not None:
-                    X_s = X if key is None else X.loc[key]
-                    later = self.scale_covariates(
-                        X_s.reindex(after).to_numpy(np.float64), s
-                    )
-                future = np.concatenate([scaled[:, self.n_targets :], later])
+                    X_s = (X if key is None else X.loc[key])[self.known_columns]
+                    later = self.scale_known(X_s.reindex(after).to_numpy(np.float64), s)
+                known = self.n_targets + np.asarray(self.known, dtype=int)
+                future = np.concatenate([scaled[:, known], later])
             series.append((key, scaled, index, future))
         return series
 

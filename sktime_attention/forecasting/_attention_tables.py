@@ -34,16 +34,17 @@ class _AttentionTables:
         """Store the attention of the forecast from the cutoff.
 
         Returns the feature attention (S, T, F) of the cutoff windows, or None.
-        Runs without future ``X``: a model with covariates gets feature attention
-        only (``attention_weights_`` None).
+        Runs without future ``X``: a model whose decoder reads covariates gets
+        feature attention only (``attention_weights_`` None); past-only
+        covariates need no future values.
         """
         store, horizon = self._store, self.horizon_
         future = None
-        if store.n_covariates:  # unknown: the network runs its encoder only
-            future = np.full((len(store.keys), horizon, store.n_covariates), np.nan)
+        if store.n_known:  # unknown: the network runs its encoder only
+            future = np.full((len(store.keys), horizon, store.n_known), np.nan)
         _, temporal, feature = self._run(horizon, future)
         self.attention_weights_ = None
-        if not store.n_covariates:
+        if not store.n_known:
             steps = np.arange(1, horizon + 1)
             self.attention_weights_ = temporal_table(
                 temporal, steps, store.keys, store.key_names
@@ -85,7 +86,8 @@ class _AttentionTables:
             Steps to report; default the ``fh`` seen so far, else the training
             horizon (``1 .. horizon``).
         X : pd.DataFrame, optional
-            Future covariates, required when the model was fitted with ``X``.
+            Future covariates, required when the model was fitted with ``X``
+            columns known over the horizon (those not in ``past_covariates``).
 
         Returns
         -------
@@ -163,7 +165,7 @@ class _AttentionTables:
                     f"({t}) are needed for one window"
                 )
             past = sliding_window_view(scaled, t, axis=0).transpose(0, 2, 1)
-            if future is not None:  # rows after each window's end: (W, H, C)
+            if future is not None:  # rows after each window's end: (W, H, K)
                 future = sliding_window_view(future[t:], horizon, axis=0)
                 future = future.transpose(0, 2, 1)
             if aggregate is not None:  # reduce batch by batch: memory O(batch)

@@ -6,8 +6,9 @@ The wrapper converts data, calls the pieces and sets fitted attributes:
 :func:`~sktime_attention.training.run_network` is the one path that runs the fitted
 network, here for ``predict`` and, in the mixed-in attention API
 (``_attention_tables.py``), for ``predict_attention``, ``get_attention`` and the
-tables stored at the cutoff. Subclasses add parameters, tags, docs and
-``_build_network``.
+tables stored at the cutoff. Subclasses add parameters, tags and docs; the
+network is an :class:`~sktime_attention.networks.AttentionSeq2Seq`, with input
+attention where ``_input_attention``.
 """
 
 __all__ = ["_Seq2SeqForecaster"]
@@ -21,8 +22,13 @@ from sktime.forecasting.base import BaseForecaster
 
 from sktime_attention.data import SeriesStore
 from sktime_attention.forecasting._attention_tables import _AttentionTables
+from sktime_attention.forecasting._covariates import (
+    check_past_covariates,
+    match_known_X,
+    resolve_past_covariates,
+)
 from sktime_attention.forecasting._update import _SafeUpdate
-from sktime_attention.networks import DECODERS, AveragedNetworks
+from sktime_attention.networks import DECODERS, AttentionSeq2Seq, AveragedNetworks
 from sktime_attention.training import (
     TrainingSettings,
     Windows,
@@ -56,8 +62,23 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
         self._y = None
         self._X = None
 
+    _input_attention = False  # DualStageAttentionForecaster: True
+
     def _build_network(self, n_targets, n_covariates):
-        raise NotImplementedError
+        """Return a fresh network; the store says which covariates are known."""
+        return AttentionSeq2Seq(
+            n_targets,
+            n_covariates,
+            self.window_length,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            dropout=self.dropout,
+            attention=self.attention,
+            input_attention=self._input_attention,
+            decoder=self.decoder,
+            horizon=self.horizon_,
+            n_known_covariates=self._store.n_known,
+        )
 
     def _check_params(self):
         # `attention` is checked where the network is built (attention_class)
@@ -82,6 +103,7 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
         check_int(self.windows_per_epoch, "windows_per_epoch", 1, allow_none=True)
         check_int(self.fine_tune_epochs, "fine_tune_epochs", minimum=0)
         check_int(self.n_networks, "n_networks", minimum=1)
+        check_past_covariates(self.past_covariates)
 
     # -- fit ----------------------------------------------------------------------
     def _setup(self, y, X, fh, config=None):
@@ -91,11 +113,13 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
         expects; new data must match it.
         """
         self._check_params()
+        past = resolve_past_covariates(self.past_covariates, X)
         layout = {
             "n_targets": y.shape[1],
             "n_covariates": 0 if X is None else X.shape[1],
             "y_columns": list(y.columns),
             "X_columns": None if X is None else list(X.columns),
+            "past_covariates": past,
             "horizon": self.horizon or self._fh_max(fh) or self.window_length,
         }
         if config is not None:
@@ -106,9 +130,10 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
                         f"the pretrained network expects {config[key]} {what}, "
                         f"got {layout[key]}"
                     )
+            _check_past_layout(layout, config)
             layout["horizon"] = config["horizon"]
         self.horizon_ = layout["horizon"]
-        self._store = SeriesStore(y, X, self.scaling)  # checks values first
+        self._store = SeriesStore(y, X, self.scaling, past)  # checks values first
         check_regular_index(y.index, "y")
         length = self.window_length + self.horizon_
         too_short = [len(a) for a in self._store.arrays if len(a) < length]
@@ -170,6 +195,7 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
             store.n_targets,
             self.validation_fraction,
             center=self.scaling == "window",
+            known=store.known,
         )
         random_state = check_random_state(self.random_state)
         seeds = [random_state.randint(np.iinfo(np.int32).max) for _ in starts]
@@ -229,9 +255,22 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
         return values, temporal, feature
 
     def _future(self, X, horizon):
-        """Scaled covariates (S, H, C) over steps 1..H after the cutoff, or None."""
+        """Scaled known covariates (S, H, K) over steps 1..H after the cutoff, or None.
+
+        Past-only covariates are not read: the direct decoder cannot then roll
+        past its ``max_horizon`` (the rolled window would need their later values).
+        """
         store = self._store
-        if not store.n_covariates:
+        block = getattr(self.network_, "max_horizon", None)
+        if store.past_columns and block is not None and horizon > block:
+            raise ValueError(
+                f"`fh` reaches {horizon} steps after the cutoff, but the direct "
+                f"decoder decodes {block} (`horizon_`), and rolling the window on "
+                "over its forecasts needs the values of the `past_covariates` "
+                f"{store.past_columns} after the cutoff; fit with `horizon` >= "
+                f'{horizon} or `decoder="recursive"`'
+            )
+        if not store.n_known:
             return None
         return np.stack(
             [store.future(X, s, horizon, self.cutoff) for s in range(len(store.keys))]
@@ -255,6 +294,8 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
         """
         if X is None:
             return None
+        if self._store.past_columns:  # they may be left out: never read after fit
+            return match_known_X(X, self._store, where)
         return check_columns(X, self._store.X_columns, "X", where)
 
     def _predict(self, fh, X=None):
@@ -285,3 +326,18 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
             self._train()
         self._set_cutoff_attention()
         return self
+
+
+def _check_past_layout(layout, config):
+    """Raise unless ``layout`` has the pretrained network's past-only positions."""
+    positions = [
+        [c["X_columns"].index(name) for name in c.get("past_covariates", [])]
+        for c in (layout, config)
+    ]
+    if positions[0] != positions[1]:
+        raise ValueError(
+            f"the pretrained network reads the `X` columns at positions "
+            f"{positions[1]} ({config.get('past_covariates', [])}) as past-only "
+            f"(`past_covariates`), got positions {positions[0]} "
+            f"({layout['past_covariates']})"
+        )

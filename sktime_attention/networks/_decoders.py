@@ -1,7 +1,8 @@
 """Attention decoders: direct (all steps in one pass) and recursive.
 
 Shape legend: B batch, T encoder steps, H forecast steps, C known future
-covariates, N targets, D hidden size, L LSTM layers.
+covariates, N targets, D hidden size, L LSTM layers. Covariates known only up to
+the cutoff (past-only) never reach a decoder: C counts the known ones alone.
 
 Both map the encoder's memory (B, T, D) to ``(prediction (B, H, N), weights
 (B, H, T))``; each forecast step's attention is a distribution over the T memory

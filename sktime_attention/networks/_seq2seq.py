@@ -1,8 +1,9 @@
 """LSTM encoder-decoder with temporal attention, and the dual-stage encoder.
 
 Shape legend: B batch, T encoder steps (``window_length``), H forecast steps,
-F encoder input features (targets then past covariates), C known future covariates,
-N targets, D hidden size, L LSTM layers.
+F encoder input features (targets then all covariates), C covariates, K covariates
+known over the horizon (C minus the past-only ones), N targets, D hidden size,
+L LSTM layers.
 
 Modules see tensors only. :class:`AttentionSeq2Seq.forward` returns
 ``(prediction, attention)`` with ``prediction`` (B, H, N) and ``attention`` an
@@ -154,7 +155,7 @@ class AttentionSeq2Seq(nn.Module):
         N, number of target series; they are the first N encoder features.
     n_covariates : int
         C, number of covariates; past values join the encoder input (F = N + C),
-        future values feed the decoder.
+        future values of the known ones feed the decoder.
     window_length : int
         T, encoder steps (needed by the input attention's key projection).
     hidden_size, num_layers, dropout : int, int, float
@@ -170,6 +171,10 @@ class AttentionSeq2Seq(nn.Module):
     horizon : int or None
         H, steps of one direct pass (the step embedding's size); required with
         ``decoder="direct"``, unused by the recursive decoder.
+    n_known_covariates : int or None, default=None
+        K, covariates whose values over the horizon (``future`` (B, H, K)) feed
+        the decoder; the other C - K are past-only and reach the network through
+        the encoder alone. None: all C.
 
     Examples
     --------
@@ -193,6 +198,7 @@ class AttentionSeq2Seq(nn.Module):
         input_attention=False,
         decoder="direct",
         horizon=None,
+        n_known_covariates=None,
     ):
         super().__init__()
         if decoder not in DECODERS:
@@ -203,6 +209,7 @@ class AttentionSeq2Seq(nn.Module):
             )
         self.n_targets = n_targets
         n_features = n_targets + n_covariates
+        n_known = n_covariates if n_known_covariates is None else n_known_covariates
         if input_attention:
             self.encoder = InputAttentionEncoder(
                 n_features, window_length, hidden_size, num_layers, dropout
@@ -211,11 +218,11 @@ class AttentionSeq2Seq(nn.Module):
             self.encoder = LSTMEncoder(n_features, hidden_size, num_layers, dropout)
         if decoder == "direct":
             self.decoder = DirectDecoder(
-                n_targets, n_covariates, hidden_size, horizon, dropout, attention
+                n_targets, n_known, hidden_size, horizon, dropout, attention
             )
         else:
             self.decoder = AttentionDecoder(
-                n_targets, n_covariates, hidden_size, num_layers, dropout, attention
+                n_targets, n_known, hidden_size, num_layers, dropout, attention
             )
         #: steps one forward pass can decode (None: any number)
         self.max_horizon = horizon if decoder == "direct" else None
@@ -244,7 +251,7 @@ class AttentionSeq2Seq(nn.Module):
     ):
         """Forecast ``horizon`` steps after the window ``past`` (B, T, F).
 
-        ``future`` (B, H, C) holds known covariates over the horizon; ``target``
+        ``future`` (B, H, K) holds the known covariates over the horizon; ``target``
         (B, H, N) enables teacher forcing with probability
         ``teacher_forcing_ratio`` (recursive decoder only; the direct decoder
         never reads the truth). Returns ``(prediction (B, H, N),

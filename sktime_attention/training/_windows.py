@@ -1,7 +1,7 @@
 """Training windows over one series or a panel, gathered per batch.
 
 Shape legend: B batch, T encoder steps, H forecast steps, N targets,
-C covariates, F = N + C encoder features.
+C covariates, F = N + C encoder features, K covariates known over the horizon.
 """
 
 __all__ = ["Windows", "center_on_last"]
@@ -44,6 +44,10 @@ class Windows:
         if no training window is left.
     center : bool
         Express targets relative to the last value of each window.
+    known : list of int or None, default=None
+        Positions among the C covariates of those known over the horizon: only
+        they make up ``future``. None: all; past-only covariates are left out
+        (they reach the network through ``past`` alone).
 
     Examples
     --------
@@ -59,13 +63,25 @@ class Windows:
     """
 
     def __init__(
-        self, arrays, window_length, horizon, n_targets, validation_fraction, center
+        self,
+        arrays,
+        window_length,
+        horizon,
+        n_targets,
+        validation_fraction,
+        center,
+        known=None,
     ):
         self.window_length, self.n_targets, self.center = (
             window_length,
             n_targets,
             center,
         )
+        n_covariates = arrays[0].shape[1] - n_targets
+        known = range(n_covariates) if known is None else known
+        self.future_columns = torch.as_tensor(
+            [n_targets + k for k in known], dtype=torch.long
+        )  # (K,) columns of the data fed to the decoder
         length = window_length + horizon
         self.data = torch.from_numpy(np.concatenate(arrays).astype(np.float32))
         offsets = np.cumsum([0] + [len(a) for a in arrays[:-1]])
@@ -89,12 +105,14 @@ class Windows:
         self.steps = torch.arange(length)
 
     def batch(self, starts, device):
-        """Return (past (B, T, F), future (B, H, C) or None, target (B, H, N))."""
+        """Return (past (B, T, F), future (B, H, K) or None, target (B, H, N))."""
         index = torch.from_numpy(starts)[:, None] + self.steps  # (B, T + H)
         windows = self.data[index].to(device)  # (B, T + H, F)
         t, n = self.window_length, self.n_targets
         past, target = windows[:, :t], windows[:, t:, :n]
-        future = windows[:, t:, n:] if windows.shape[-1] > n else None
+        future = None
+        if len(self.future_columns):
+            future = windows[:, t:, self.future_columns.to(device)]  # (B, H, K)
         if self.center:
             (past, target), _ = center_on_last(n, past, target)
         return past, future, target
