@@ -25,6 +25,7 @@ from sktime_attention.forecasting._hmm_math import (
     standardise,
     transform_levels,
 )
+from sktime_attention.forecasting._hmm_proba import _ProbaAPI
 from sktime_attention.forecasting._hmm_regimes import _RegimeAPI
 from sktime_attention.forecasting._update import _SafeUpdate
 from sktime_attention.utils._validation import (
@@ -44,7 +45,7 @@ class HMMConvergenceWarning(UserWarning):
     """EM stopped at ``n_iter`` before the log-likelihood gain fell below ``tol``."""
 
 
-class HMMForecaster(_SafeUpdate, _RegimeAPI, _Calibration, BaseForecaster):
+class HMMForecaster(_SafeUpdate, _ProbaAPI, _RegimeAPI, _Calibration, BaseForecaster):
     """Gaussian hidden Markov model forecaster with exact or Monte Carlo intervals.
 
     Fits ``hmmlearn.hmm.GaussianHMM`` to the transformed, standardised series

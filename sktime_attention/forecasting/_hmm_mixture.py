@@ -177,8 +177,8 @@ class RegimeMixture(BaseDistribution):
 
     def _log_pdf(self, x):
         t, y = self._to_t(x)
-        z = (t[:, None] - self._mu) / self._sd
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore"):
+            z = (t[:, None] - self._mu) / self._sd
             log_w = np.log(self._w)
             log_f = logsumexp(log_w - z**2 / 2 - np.log(self._sd), axis=1)
             log_f = log_f - _LOG_SQRT_2PI - np.log(self._sc)
@@ -191,7 +191,12 @@ class RegimeMixture(BaseDistribution):
 
     def _cdf(self, x):
         t, _ = self._to_t(x)
-        return self._out((self._w * ndtr((t[:, None] - self._mu) / self._sd)).sum(1))
+        return self._out(self._t_cdf(t))
+
+    def _t_cdf(self, t):
+        """Mixture cdf on the Normal axis; floored sds give steps, not NaN."""
+        with np.errstate(over="ignore", divide="ignore"):
+            return (self._w * ndtr((t[:, None] - self._mu) / self._sd)).sum(1)
 
     def _ppf(self, p):
         p = self._in(p)
@@ -206,7 +211,7 @@ class RegimeMixture(BaseDistribution):
             if np.all(high - low <= 4 * _EPS * np.maximum(abs(low), abs(high))):
                 break
             mid = low + (high - low) / 2
-            below = (self._w * ndtr((mid[:, None] - self._mu) / self._sd)).sum(1) < pc
+            below = self._t_cdf(mid) < pc
             low, high = np.where(below, mid, low), np.where(below, high, mid)
         t = low + (high - low) / 2
         t = np.where(p <= 0, -np.inf, np.where(p >= 1, np.inf, t))
