@@ -158,6 +158,20 @@ class HMMForecaster(_SafeUpdate, _ProbaAPI, _RegimeAPI, _Calibration, BaseForeca
         a calibrated model or ``calibrate=False``. Kept by ``update`` unless it
         refits.
 
+    Notes
+    -----
+    ``predict_proba`` (needs skpro; else sktime's Normal with a warning) returns
+    the model's own distribution per time point (and series of a panel), a
+    ``RegimeMixture``: exact ``mean``, ``var``, ``pdf``, ``log_pdf``, ``cdf``,
+    ``ppf`` by bisection of the cdf. "level": the Gaussian mixture over the
+    states. "diff" / "log_diff": the Gaussian / lognormal mixture over the
+    states' visit counts along the paths, exact up to 4096 counts (horizon 4095
+    with 2 states, 89 with 3, 27 with 4), beyond that the counts of the
+    ``n_samples`` Monte Carlo state paths. Calibrated about its mean as the
+    quantiles. Mean and variance equal ``predict`` and ``predict_var``;
+    quantiles equal ``predict_quantiles`` for "level", and differ from its Monte
+    Carlo quantiles by their sampling error otherwise.
+
     Examples
     --------
     >>> from sktime.datasets import load_airline
@@ -168,6 +182,7 @@ class HMMForecaster(_SafeUpdate, _ProbaAPI, _RegimeAPI, _Calibration, BaseForeca
     HMMForecaster(random_state=0, transform='log_diff')
     >>> y_pred = forecaster.predict(fh=[1, 2, 3])
     >>> intervals = forecaster.predict_interval(fh=[1, 2, 3], coverage=0.9)
+    >>> dist = forecaster.predict_proba(fh=[1, 2, 3])  # skpro distribution
     >>> regimes = forecaster.filter_states()  # (T - 1, K) filtered probabilities
     >>> forecaster.sample_paths(fh=[1, 2, 3]).shape  # Monte Carlo paths
     (2000, 3, 1)

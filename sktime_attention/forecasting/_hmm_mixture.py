@@ -177,7 +177,7 @@ class RegimeMixture(BaseDistribution):
 
     def _log_pdf(self, x):
         t, y = self._to_t(x)
-        with np.errstate(divide="ignore", over="ignore"):
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             z = (t[:, None] - self._mu) / self._sd
             log_w = np.log(self._w)
             log_f = logsumexp(log_w - z**2 / 2 - np.log(self._sd), axis=1)
