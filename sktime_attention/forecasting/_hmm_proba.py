@@ -12,7 +12,8 @@ its occupation counts ``n`` (visits per state, summing to ``h``): a Gaussian
 ``sum_k n_k var_k`` of the increments. The predictive distribution is the
 mixture over ``n`` weighted by ``P(n)``, computed exactly by a forward
 recursion over (state, counts) while the number of counts ``C(h + K - 1, K -
-1)`` stays below ``MAX_COMPONENTS``; for "level" it is the K-state mixture.
+1)`` stays within ``MAX_COMPONENTS`` (and all steps together within 2 million);
+for "level" it is the K-state mixture.
 """
 
 __all__ = ["MAX_COMPONENTS", "occupation_mixture", "sampled_occupation"]
@@ -26,20 +27,22 @@ from skbase.utils.dependencies import _check_soft_dependencies
 # Largest number of occupation counts (mixture components per row) computed
 # exactly; beyond it the counts of the seeded Monte Carlo state paths are used.
 MAX_COMPONENTS = 4096
-_MAX_CELLS = 2_000_000  # cells of the dense (state, counts) recursion
+_MAX_CELLS = 2_000_000  # cells of the recursion, and (step, count) pairs in all
 
 
 def occupation_mixture(transmat, p, steps):
     """Exact occupation counts and probabilities at ``steps`` from ``p`` (K,).
 
     Returns counts (N, M, K) and weights (N, M) (zero-padded; rows sum to 1),
-    or None when ``steps.max()`` needs more than ``MAX_COMPONENTS`` components.
+    or None when ``steps.max()`` needs more than ``MAX_COMPONENTS`` components
+    or all steps together more than ``_MAX_CELLS``.
     """
     k, horizon = len(p), int(steps.max())
     if k == 1:
         return np.asarray(steps, dtype=float)[:, None, None], np.ones((len(steps), 1))
     size = (horizon + 1) ** (k - 1)
-    if comb(horizon + k - 1, k - 1) > MAX_COMPONENTS or k * size > _MAX_CELLS:
+    n_comp = comb(horizon + k - 1, k - 1)
+    if n_comp > MAX_COMPONENTS or max(k * size, len(steps) * n_comp) > _MAX_CELLS:
         return None
     dims = (horizon + 1,) * (k - 1)
     grid = np.indices(dims).reshape(k - 1, -1).T  # counts of states 0..K-2
