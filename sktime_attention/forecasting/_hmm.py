@@ -167,10 +167,11 @@ class HMMForecaster(_SafeUpdate, _ProbaAPI, _RegimeAPI, _Calibration, BaseForeca
     states. "diff" / "log_diff": the Gaussian / lognormal mixture over the
     states' visit counts along the paths, exact up to 4096 counts per step
     (horizon 4095 with 2 states, 89 with 3, 27 with 4) and 2 million in all,
-    beyond that the counts of the ``n_samples`` Monte Carlo state paths. Calibrated about its mean as the
-    quantiles. Mean and variance equal ``predict`` and ``predict_var``;
-    quantiles equal ``predict_quantiles`` for "level", and differ from its Monte
-    Carlo quantiles by their sampling error otherwise.
+    beyond that the counts of the ``n_samples`` Monte Carlo state paths.
+    Calibrated about its mean as the quantiles. Mean and variance equal
+    ``predict`` and ``predict_var`` (beyond the exact range to Monte Carlo
+    error); quantiles equal ``predict_quantiles`` for "level", and differ from
+    its Monte Carlo quantiles by their sampling error otherwise.
 
     Examples
     --------
