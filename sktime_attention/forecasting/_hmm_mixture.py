@@ -168,12 +168,19 @@ class RegimeMixture(BaseDistribution):
         return self._out(self._sh + self._sc * mean)
 
     def _var(self):
+        """Law of total variance, in units of a power of two of the spread.
+
+        The division is exact and keeps squares finite, so the variance is
+        ``inf`` only where it passes the float range.
+        """
         means = self._component_means()
-        centre = (self._w * means).sum(1, keepdims=True)
-        with np.errstate(over="ignore", invalid="ignore"):
-            spread = self._sd**2 if not self.log else means**2 * np.expm1(self._sd**2)
-            var = (self._w * (spread + (means - centre) ** 2)).sum(1)
-        return self._out(self._sc**2 * var)
+        dev = means - (self._w * means).sum(1, keepdims=True)
+        sd = self._sd if not self.log else means * np.sqrt(np.expm1(self._sd**2))
+        size = np.where(self._w > 0, np.maximum(abs(dev), sd), 0).max(1)
+        ref = np.ldexp(1.0, np.frexp(np.where(size > 0, size, 1.0))[1])[:, None]
+        var = (self._w * ((sd / ref) ** 2 + (dev / ref) ** 2)).sum(1)
+        with np.errstate(over="ignore"):
+            return self._out((self._sc * ref[:, 0]) ** 2 * var)
 
     def _log_pdf(self, x):
         t, y = self._to_t(x)

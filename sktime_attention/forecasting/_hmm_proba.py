@@ -174,7 +174,9 @@ class _ProbaAPI:
         mean = self._moments(steps.max())[0][steps - 1]  # (N, F)
         factor = self._factors(steps) if self.calibrate else np.ones_like(mean)
         if self.transform == "log_diff":  # y = mean + factor * (last e^t - mean)
-            shift, scale = mean - factor * mean, factor * self._last
+            # a zero factor (errors all 0 in calibration): a point mass at the mean
+            scale = np.maximum(factor * self._last, np.finfo(float).tiny)
+            shift = mean - factor * mean
             return {
                 "weights": weights,
                 "mu": mu,

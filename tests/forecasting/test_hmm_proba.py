@@ -163,6 +163,24 @@ def test_long_horizon_falls_back_to_sampled_counts(fitted):
     assert np.all(np.abs(dist.var().to_numpy()[:, 0] / var[:, 0] - 1) < 0.3)
 
 
+@pytest.mark.parametrize("transform", ["level", "diff", "log_diff"])
+def test_constant_series_is_a_point_mass_at_the_constant(transform):
+    y = pd.Series(5.0, index=pd.period_range("2000-01", periods=40, freq="M"))
+    dist = _fit(y, transform=transform).predict_proba(fh=FH)
+    for p in (0.01, 0.5, 0.99):
+        np.testing.assert_allclose(dist.ppf(p).to_numpy(), 5.0, rtol=1e-12)
+    np.testing.assert_allclose(dist.var().to_numpy(), 0.0, atol=1e-20)
+
+
+def test_scales_with_the_data_and_overflows_to_inf_not_nan(airline):
+    base = _fit(airline, transform="diff").predict_proba(fh=FH)
+    big = _fit(airline * 1e200, transform="diff").predict_proba(fh=FH)
+    np.testing.assert_allclose(
+        big.ppf(0.9).to_numpy(), 1e200 * base.ppf(0.9).to_numpy(), rtol=1e-10
+    )
+    assert np.isposinf(big.var().to_numpy()).all()  # variance ~1e400
+
+
 # --- shapes: multivariate, panels; skpro fallback --------------------------------
 
 
