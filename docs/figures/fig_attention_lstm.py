@@ -21,18 +21,7 @@ FIGURES = ("lstm_forecast.png", "lstm_attention.png", "lstm_overlay.png")
 
 
 def fit_airline(max_epochs=100):
-    """Fit the page's example: airline, last 12 months held out, window 24.
-
-    Parameters
-    ----------
-    max_epochs : int, default=100
-        Training epochs (the estimator's default).
-
-    Returns
-    -------
-    forecaster, y_train, y_test
-        The fitted forecaster and the two parts of the series.
-    """
+    """Fit airline passengers, the last 12 months held out: the page's example."""
     y = load_airline()  # monthly passengers, 1949-01 .. 1960-12
     y_train, y_test = y.iloc[:-12], y.iloc[-12:]
     forecaster = AttentionLSTMForecaster(
@@ -45,18 +34,7 @@ def fit_airline(max_epochs=100):
 
 
 def read_attention(forecaster):
-    """Return the two attention tables: at the cutoff, and over all windows.
-
-    Parameters
-    ----------
-    forecaster : AttentionLSTMForecaster
-        Fitted.
-
-    Returns
-    -------
-    cutoff, mean : pd.DataFrame
-        Step x lag tables; rows sum to 1.
-    """
+    """Return the attention at the cutoff and averaged over all windows."""
     cutoff = forecaster.attention_weights_  # the forecast from the cutoff
     mean = forecaster.get_attention(aggregate="mean")["temporal"]  # every window
     return cutoff, mean

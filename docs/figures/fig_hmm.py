@@ -53,20 +53,7 @@ def regime_series(n=300, seed=0):
 
 
 def fit_regimes(y, n_states_range=(1, 4)):
-    """Fit the page's example: the number of states chosen by BIC.
-
-    Parameters
-    ----------
-    y : pd.Series
-        The series.
-    n_states_range : tuple of int, default=(1, 4)
-        The state counts compared.
-
-    Returns
-    -------
-    hmm : HMMForecaster
-        Fitted, on the first differences of ``y``.
-    """
+    """Fit an HMM to the increments, the number of states chosen by BIC."""
     hmm = HMMForecaster(
         n_states="auto",  # the lowest BIC over n_states_range wins
         n_states_range=n_states_range,
@@ -153,6 +140,11 @@ def run(out, n, n_states_range):
         "hmm_width80_1": fmt(width.iloc[0], 1),
         "hmm_width80_24": fmt(width.iloc[-1], 1),
     }
+    for k in range(2):  # the planted regimes
+        numbers[f"hmm_true_drift_{k}"] = fmt(DRIFT[k], 1)
+        numbers[f"hmm_true_sd_{k}"] = fmt(SCALE[k], 1)
+        numbers[f"hmm_true_stay_{k}"] = fmt(STAY[k], 2)
+        numbers[f"hmm_true_duration_{k}"] = fmt(1 / (1 - STAY[k]), 0)
     for k in range(hmm.n_states_):
         numbers[f"hmm_mean_{k}"] = fmt(means[k], 2)
         numbers[f"hmm_sd_{k}"] = fmt(sd[k], 2)

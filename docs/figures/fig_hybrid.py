@@ -24,20 +24,7 @@ MEMBERS = ("naive", "arima", "hmm", "attention")
 
 
 def fit_blend(y_train, max_epochs=100):
-    """Fit the page's example: four members, weights learned on the holdout.
-
-    Parameters
-    ----------
-    y_train : pd.Series
-        Training data (logs).
-    max_epochs : int, default=100
-        Training epochs of the attention member.
-
-    Returns
-    -------
-    hybrid : HybridForecaster
-        Fitted for 12 steps.
-    """
+    """Blend four members with weights learned on holdout folds."""
     members = [
         ("naive", NaiveForecaster(strategy="last", sp=12)),
         ("arima", StatsModelsARIMA(order=(0, 1, 1), seasonal_order=(0, 1, 1, 12))),
