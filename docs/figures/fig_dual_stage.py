@@ -30,7 +30,7 @@ def fit_sales(y, X, max_epochs=30):
         window_length=8,  # enough to see the driver two days back
         max_epochs=max_epochs,
         random_state=0,
-        **PLANTED_TRAINING,  # hidden 16, scaling="standard", no early stopping
+        **PLANTED_TRAINING,  # hidden 16, batch 32, lr 5e-3, standard scaling
     )
     return forecaster.fit(y, X=X, fh=[1])
 
