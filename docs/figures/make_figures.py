@@ -40,6 +40,7 @@ PAGES = {
 }
 DEFAULT_OUT = HERE.parent / "_static" / "figures"
 NUMBERS = "numbers.json"
+QUIET = "The default of config ``remember_data``"
 
 
 def make(out=DEFAULT_OUT, quick=False, only=None):
@@ -64,16 +65,20 @@ def make(out=DEFAULT_OUT, quick=False, only=None):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(1)
-    # sktime 1.2 announces a change of its ``remember_data`` default on every fit
-    warnings.filterwarnings("ignore", message=".*remember_data", category=FutureWarning)
     path = out / NUMBERS
     numbers = json.loads(path.read_text()) if only and path.exists() else {}
     for name, module in PAGES.items():
         if only and name not in only:
             continue
         start = time.perf_counter()
-        numbers.update(module.run(out, **(module.QUICK if quick else module.FULL)))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            numbers.update(module.run(out, **(module.QUICK if quick else module.FULL)))
         print(f"{name}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        for message in sorted({str(w.message) for w in caught} - {""}):
+            # sktime 1.2 announces a change of its remember_data default on each fit
+            if not message.startswith(QUIET):
+                print(f"{name}: warning: {message}", file=sys.stderr)
     numbers = dict(sorted(numbers.items()))
     path.write_text(json.dumps(numbers, indent=1) + "\n")
     return numbers
