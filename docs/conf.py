@@ -5,6 +5,7 @@ Build (warnings are errors)::
     sphinx-build -W --keep-going -b html docs docs/_build/html
 """
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -101,7 +102,10 @@ numpydoc_validation_exclude = {
 }
 
 # -- Markdown (MyST) --------------------------------------------------------------
-myst_enable_extensions = ["colon_fence", "deflist", "dollarmath"]
+myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "substitution"]
+# The numbers quoted on the estimator pages ({{ key }}), written with their figures
+# by ``docs/figures/make_figures.py``: never copied into the pages by hand.
+myst_substitutions = json.loads((DOCS / "_static/figures/numbers.json").read_text())
 myst_heading_anchors = 3
 
 # -- HTML ---------------------------------------------------------------------------

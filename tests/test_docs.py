@@ -119,3 +119,13 @@ def test_reference_lists_every_fitted_attribute(html, cls):
     assert attributes  # a fitted estimator has fitted attributes
     missing = {name for name in attributes if f"<strong>{name}</strong>" not in page}
     assert not missing, f"{cls.__name__} page lacks fitted attributes {sorted(missing)}"
+
+
+def test_every_substitution_was_filled(html):
+    # numbers quoted as MyST substitutions ({{ key }}, from
+    # docs/_static/figures/numbers.json) are filled in text, not in code spans
+    left = {
+        str(page.relative_to(html)): re.findall(r"\{\{[^}]*\}\}", page.read_text())
+        for page in html.rglob("*.html")
+    }
+    assert not {page: keys for page, keys in left.items() if keys}
