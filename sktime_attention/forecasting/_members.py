@@ -277,8 +277,9 @@ def default_forecasters(sp=1, window_length=None):
         1, 1), trend="t")`` for ``sp=1``, the airline model ``(0, 1, 1)(0, 1,
         1, sp)`` for ``1 < sp <= 12``, and above that ``ARIMA(1, 1, 1)`` on the
         series less its additive seasonal means (``Deseasonalizer(sp) *``
-        ``StatsModelsARIMA``: statsmodels' seasonal state space took 2 to 5 s
-        per M4 Hourly series, the deseasonalised one about 0.1 s); and
+        ``StatsModelsARIMA``: statsmodels' seasonal state space took 1.0 to 2.3
+        CPU s per M4 Hourly series, the deseasonalised one 0.04 to 0.08 s,
+        ``docs/hybrid_arima_timing.py``); and
         ``("hmm", HMMForecaster())``, per series, deseasonalised the same way
         when ``sp > 1``.
 
