@@ -95,6 +95,13 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         above 1 their forecasts and their attention weights are averaged (the
         ensembles of N-BEATS and ES-RNN in M4). Averaged attention says where the
         networks looked on average. Training time grows with the number.
+    interval_calibration : {"holdout", "insample"}, default="holdout"
+        Where the errors behind ``predict_interval`` and ``predict_quantiles``
+        come from (see Notes). ``"holdout"``: ``fit`` also trains networks as
+        above on each series less its last ``max(horizon_, 20%)`` points and
+        scores their forecasts of those points (at most twice the fit time);
+        ``"insample"``: the fitted network's forecasts of the points it trained
+        on (no extra training; intervals too narrow where it overfits).
     device : {"auto", "cpu", "cuda"}, default="auto"
         Training device; "auto" takes CUDA when available. The fitted network is
         kept on the CPU, where prediction runs, so models move between machines.
@@ -180,8 +187,9 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         # capabilities
         "capability:multivariate": True,
         "capability:exogenous": True,
-        "capability:insample": False,
-        "capability:pred_int": False,
+        "capability:insample": True,
+        "capability:pred_int": True,
+        "capability:pred_int:insample": True,
         "capability:update": True,
         "capability:random_state": True,
         "capability:pretrain": True,
@@ -223,6 +231,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         fine_tune_epochs=0,
         refit_on_update=False,
         n_networks=1,
+        interval_calibration="holdout",
         device="auto",
         num_threads=None,
         random_state=None,
@@ -247,6 +256,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         self.fine_tune_epochs = fine_tune_epochs
         self.refit_on_update = refit_on_update
         self.n_networks = n_networks
+        self.interval_calibration = interval_calibration
         self.device = device
         self.num_threads = num_threads
         self.random_state = random_state

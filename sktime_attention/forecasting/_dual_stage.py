@@ -97,6 +97,9 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
         Networks trained with different seeds; above 1 their forecasts, temporal
         and feature attention are averaged (averaged weights say where the
         networks looked on average).
+    interval_calibration : {"holdout", "insample"}, default="holdout"
+        Where the errors behind the intervals come from; see
+        :class:`AttentionLSTMForecaster` and the Notes there.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Training device; "auto" takes CUDA when available. The fitted network is
         kept on the CPU, where prediction runs.
