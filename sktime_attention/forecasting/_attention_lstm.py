@@ -139,7 +139,8 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         any network when there are several.
     pretrain_config_ : dict
         Only after ``pretrain``: the data layout the global network expects
-        (``n_targets``, ``n_covariates``, column names, ``horizon``).
+        (``n_targets``, ``n_covariates``, column names, ``horizon``) and
+        ``seen_until``, the last time point trained on per series key.
 
     See Also
     --------
@@ -156,6 +157,36 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
     context window the network reads, ``get_history`` and, with
     ``refit_on_update``, retraining then use the revised data. The scaler fitted
     in ``fit`` is kept. A rejected update changes nothing, the cutoff included.
+
+    In-sample predictions: ``fh`` steps <= 0 (alone or mixed with later steps)
+    return fitted values. The fitted value at time point t is the one-step
+    forecast from origin t - 1 made by the fitted network from the
+    ``window_length`` points before t (the points seen in ``fit`` and
+    ``update``, revisions included), as ``predict(fh=1)`` would give with the
+    data cut after t - 1. Points with fewer than ``window_length`` points before
+    them get NaN (also in intervals).
+
+    Intervals (``predict_interval``, ``predict_quantiles``, ``predict_var``) are
+    split-conformal. ``fit`` keeps, per forecast step h = 1..``horizon_`` and per
+    target column, the absolute errors of forecasts from past origins, divided
+    by each series' scale (the std of the scaler), pooled over the series of a
+    panel. With ``interval_calibration="holdout"`` these come from networks
+    trained as in ``fit`` on each series less its last ``max(horizon_, ceil(0.2
+    L))`` points (L its length, at most ``L - window_length - horizon_``), over
+    the held-out points. After ``pretrain`` (no extra training) they come from
+    the pretrained network over the points after the end of its pretraining
+    data (all points of a series it never saw); with ``"insample"``, after
+    fine-tuning, or with nothing unseen, from the fitted network over the
+    stored points. At most 4096 origins, the latest of each series. The half-width at
+    coverage c is the ``ceil((n + 1) c)``-th smallest of the n errors of the
+    step (where n is too small, the larger of the largest error and a Gaussian
+    half-width from their RMS), made non-decreasing over the steps and
+    multiplied by the series' scale. Steps beyond ``horizon_`` get ``w_H (h /
+    H)^b``, with b in [0, 1] the least-squares slope of log RMS error on log
+    step (0.5, a random walk's, if ``horizon_`` is 1). In-sample points get the
+    widths of step 1; ``predict_var`` is the squared RMS error on the same
+    rules. The errors are kept from ``fit``: ``update`` leaves them (with
+    ``refit_on_update`` a retraining recomputes them).
 
     References
     ----------

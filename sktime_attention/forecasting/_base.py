@@ -143,6 +143,7 @@ class _Seq2SeqForecaster(
         """Train one network on all series of a panel (global model)."""
         self.pretrain_config_ = self._setup(y, X, fh)
         self._train()
+        self._note_pretrain_data()
         return self
 
     def _pretrain_update(self, y, X=None, fh=None):
@@ -151,7 +152,15 @@ class _Seq2SeqForecaster(
             return self._pretrain(y, X, fh)
         self._setup(y, X, fh, self.pretrain_config_)
         self._train(self.network_)
+        self._note_pretrain_data()
         return self
+
+    def _note_pretrain_data(self):
+        """Record each series' last time point trained on (``seen_until``)."""
+        seen = dict(self.pretrain_config_.get("seen_until", {}))
+        for key, index in zip(self._store.keys, self._store.indexes):
+            seen[key] = max(seen.get(key, index[-1]), index[-1])
+        self.pretrain_config_["seen_until"] = seen
 
     def _fh_max(self, fh):
         """Largest out-of-sample step of ``fh``; None without one."""

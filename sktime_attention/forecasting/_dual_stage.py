@@ -142,7 +142,8 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
         Epochs run (fewer than ``max_epochs`` after early stopping).
     pretrain_config_ : dict
         Only after ``pretrain``: the data layout the global network expects
-        (``n_targets``, ``n_covariates``, column names, ``horizon``).
+        (``n_targets``, ``n_covariates``, column names, ``horizon``) and
+        ``seen_until``, the last time point trained on per series key.
 
     See Also
     --------
@@ -154,6 +155,9 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     -----
     ``update`` reads its data as in :class:`AttentionLSTMForecaster` (its
     Notes): columns by name, later points appended, earlier ones revised.
+    In-sample predictions (the one-step forecast of each point from the
+    ``window_length`` points before it; NaN with fewer) and the split-conformal
+    intervals also follow its Notes.
 
     Attention weights show where the network looked, not what caused the
     forecast; see the user guide for how to read them.

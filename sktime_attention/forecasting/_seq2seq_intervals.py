@@ -109,20 +109,27 @@ class _Seq2SeqIntervals:
     def _calibrate(self, pretrained=False):
         """Keep the scaled absolute errors per step that intervals read.
 
+        Errors count only at points the scoring network did not train on.
         ``"holdout"`` trains networks as ``fit`` does on each series less its
-        last points and scores their forecasts of the held-out points;
-        ``"insample"`` (and a pretrained network, which has not seen the fit
-        data unless fine-tuned) scores the fitted network's forecasts of the
-        stored points. At most ``_MAX_ORIGINS`` origins, the latest of each series.
+        last points and scores their forecasts of the held-out points. A
+        pretrained network (not fine-tuned) is scored on the points after the
+        end of its pretraining data (all points of a series it never saw).
+        ``"insample"``, and a pretrained network with nothing unseen, score the
+        fitted network on all stored points. At most ``_MAX_ORIGINS`` origins,
+        the latest of each series.
         """
         store, t, h = self._store, self.window_length, self.horizon_
         lengths = np.array([len(a) for a in store.arrays])
         network, unseen = self.network_, np.zeros(len(lengths), dtype=int)
-        if self.interval_calibration == "holdout" and not pretrained:
+        if pretrained and not self.fine_tune_epochs:
+            unseen = self._seen_in_pretrain()
+        elif self.interval_calibration == "holdout" and not pretrained:
             held = np.maximum(np.ceil(_HOLDOUT_SHARE * lengths), h).astype(int)
             held = np.minimum(held, lengths - t - h)
             if held.max() > 0:
                 network, unseen = self._holdout_network(lengths - held), lengths - held
+        if (unseen >= lengths).all():  # nothing unseen: score the training points
+            unseen = np.zeros(len(lengths), dtype=int)
         per_series = math.ceil(_MAX_ORIGINS / len(lengths))
         first = np.maximum(t - 1, np.maximum(unseen - h, lengths - 1 - per_series))
         origins = [np.arange(a, n - 1) for a, n in zip(first, lengths)]
@@ -142,6 +149,17 @@ class _Seq2SeqIntervals:
         self._interval_errors = abs_errors
         self._interval_growth = _growth(abs_errors)
 
+    def _seen_in_pretrain(self):
+        """Points (S,) of each stored series at or before its pretraining end."""
+        ends = self.pretrain_config_.get("seen_until", {})
+        store = self._store
+        return np.array(
+            [
+                index.searchsorted(ends[key], side="right") if key in ends else 0
+                for key, index in zip(store.keys, store.indexes)
+            ]
+        )
+
     def _holdout_network(self, keep):
         """Networks trained as in ``fit`` on the first ``keep[s]`` points of each."""
         twin = copy.copy(self)  # shares parameters; its own store and network
@@ -153,9 +171,11 @@ class _Seq2SeqIntervals:
 
     # -- predict ----------------------------------------------------------------------
     def _insample(self, rel):
-        """One-step forecasts (S, K, N) of the points ``rel`` (S, K) steps from
-        each series' end (rel <= 0; NaN elsewhere and with fewer than
-        ``window_length`` points before the point)."""
+        """One-step forecasts (S, K, N) of points ``rel`` (S, K) steps from the end.
+
+        Only steps <= 0 with at least ``window_length`` points before the point;
+        NaN elsewhere.
+        """
         store, t = self._store, self.window_length
         lengths = np.array([len(a) for a in store.arrays])
         position = lengths[:, None] - 1 + rel  # (S, K)
@@ -165,7 +185,12 @@ class _Seq2SeqIntervals:
             return values
         origins = [position[s, wanted[s]] - 1 for s in range(len(lengths))]
         pred, _, series = origin_forecasts(
-            self.network_, store, origins, t, 1, self.scaling == "window",
+            self.network_,
+            store,
+            origins,
+            t,
+            1,
+            self.scaling == "window",
             self.num_threads,
         )
         pred = np.stack([store.unscale_targets(p, s) for p, s in zip(pred, series)])
