@@ -161,8 +161,18 @@ class _Seq2SeqIntervals:
         )
 
     def _holdout_network(self, keep):
-        """Networks trained as in ``fit`` on the first ``keep[s]`` points of each."""
+        """Networks trained as in ``fit`` on the first ``keep[s]`` points of each.
+
+        Each epoch samples the same share of the (fewer) windows as ``fit``
+        does: ``windows_per_epoch`` shrinks with the number of windows, so the
+        extra training costs at most what ``fit``'s did.
+        """
         twin = copy.copy(self)  # shares parameters; its own store and network
+        if self.windows_per_epoch is not None:
+            span = self.window_length + self.horizon_ - 1
+            lengths = np.array([len(a) for a in self._store.arrays])
+            share = np.maximum(keep - span, 0).sum() / (lengths - span).sum()
+            twin.windows_per_epoch = max(1, math.ceil(self.windows_per_epoch * share))
         twin._store = copy.copy(self._store)
         twin._store.arrays = [a[:k] for a, k in zip(self._store.arrays, keep)]
         twin._store.indexes = [i[:k] for i, k in zip(self._store.indexes, keep)]
