@@ -168,27 +168,15 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
     them get NaN (also in intervals).
 
     Intervals (``predict_interval``, ``predict_quantiles``, ``predict_var``) are
-    split-conformal. ``fit`` keeps, per forecast step h = 1..``horizon_`` and per
-    target column, the absolute errors of forecasts from past origins, divided
-    by each series' scale (the std of the scaler), pooled over the series of a
-    panel. With ``interval_calibration="holdout"`` these come from networks
-    trained as in ``fit`` on each series less its last ``max(horizon_, ceil(0.2
-    L))`` points (L its length, at most ``L - window_length - horizon_``;
-    ``windows_per_epoch`` shrinks in proportion to the windows left), over
-    the held-out points. After ``pretrain`` (no extra training) they come from
-    the pretrained network over the points after the end of its pretraining
-    data (all points of a series it never saw); with ``"insample"``, after
-    fine-tuning, or with nothing unseen, from the fitted network over the
-    stored points. At most 4096 origins, the latest of each series. The half-width at
-    coverage c is the ``ceil((n + 1) c)``-th smallest of the n errors of the
-    step (where n is too small, the larger of the largest error and a Gaussian
-    half-width from their RMS), made non-decreasing over the steps and
-    multiplied by the series' scale. Steps beyond ``horizon_`` get ``w_H (h /
-    H)^b``, with b in [0, 1] the least-squares slope of log RMS error on log
-    step (0.5, a random walk's, if ``horizon_`` is 1). In-sample points get the
-    widths of step 1; ``predict_var`` is the squared RMS error on the same
-    rules. The errors are kept from ``fit``: ``update`` leaves them (with
-    ``refit_on_update`` a retraining recomputes them).
+    split-conformal on the absolute errors, per step 1..``horizon_``, of
+    forecasts of points the scoring network did not train on (see
+    ``interval_calibration``; after ``pretrain``, the points after its data),
+    divided by each series' scale and pooled over a panel's series. Half-width
+    at coverage c: the ``ceil((n + 1) c)``-th smallest of a step's n errors,
+    non-decreasing over the steps, times the series' scale; beyond ``horizon_``
+    it grows as ``(h / horizon_)^b``, b the log-log slope of the RMS error over
+    the steps. In-sample points get step 1's widths. ``update`` keeps the
+    errors of ``fit``. Details and measured coverage: the user guide.
 
     References
     ----------
