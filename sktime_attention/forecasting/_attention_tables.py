@@ -102,6 +102,12 @@ class _AttentionTables:
         if not isinstance(fh, ForecastingHorizon):
             fh = ForecastingHorizon(fh, is_relative=True)
         steps = self._steps(fh)
+        if (steps < 1).any():
+            raise ValueError(
+                f"`fh` of predict_attention must lie after the cutoff "
+                f"{self.cutoff[0]}: in-sample steps {steps[steps < 1].tolist()} "
+                "have no forecast attention (get_attention covers past windows)"
+            )
         horizon = int(steps.max())
         X = self._match_X(X, "predict_attention")
         _, temporal, _ = self._run(horizon, self._future(X, horizon))

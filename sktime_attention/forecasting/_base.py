@@ -27,6 +27,10 @@ from sktime_attention.forecasting._covariates import (
     match_known_X,
     resolve_past_covariates,
 )
+from sktime_attention.forecasting._seq2seq_intervals import (
+    CALIBRATIONS,
+    _Seq2SeqIntervals,
+)
 from sktime_attention.forecasting._update import _SafeUpdate
 from sktime_attention.networks import DECODERS, AttentionSeq2Seq, AveragedNetworks
 from sktime_attention.training import (
@@ -48,7 +52,9 @@ SCALINGS = ("standard", "window", "none")
 DEVICES = ("auto", "cpu", "cuda")
 
 
-class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
+class _Seq2SeqForecaster(
+    _SafeUpdate, _Seq2SeqIntervals, _AttentionTables, BaseForecaster
+):
     """Base of the torch attention forecasters; subclasses build the network.
 
     Private state, set in ``_fit``: ``_store``, the :class:`SeriesStore` the
@@ -104,6 +110,7 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
         check_int(self.fine_tune_epochs, "fine_tune_epochs", minimum=0)
         check_int(self.n_networks, "n_networks", minimum=1)
         check_past_covariates(self.past_covariates)
+        check_option(self.interval_calibration, "interval_calibration", CALIBRATIONS)
 
     # -- fit ----------------------------------------------------------------------
     def _setup(self, y, X, fh, config=None):
@@ -153,6 +160,7 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
             self._train()
         elif self.fine_tune_epochs:
             self._train(self.network_, self.fine_tune_epochs)
+        self._calibrate(pretrained)
         self._set_cutoff_attention()
         return self
 
@@ -160,6 +168,7 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
         """Train one network on all series of a panel (global model)."""
         self.pretrain_config_ = self._setup(y, X, fh)
         self._train()
+        self._note_pretrain_data()
         return self
 
     def _pretrain_update(self, y, X=None, fh=None):
@@ -168,10 +177,20 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
             return self._pretrain(y, X, fh)
         self._setup(y, X, fh, self.pretrain_config_)
         self._train(self.network_)
+        self._note_pretrain_data()
         return self
 
+    def _note_pretrain_data(self):
+        """Record each series' last time point trained on (``seen_until``)."""
+        seen = dict(self.pretrain_config_.get("seen_until", {}))
+        for key, index in zip(self._store.keys, self._store.indexes):
+            seen[key] = max(seen.get(key, index[-1]), index[-1])
+        self.pretrain_config_["seen_until"] = seen
+
     def _fh_max(self, fh):
-        return None if fh is None else int(max(self._steps(fh)))
+        """Largest out-of-sample step of ``fh``; None without one."""
+        steps = [] if fh is None else self._steps(fh)
+        return int(max(steps)) if len(steps) and max(steps) >= 1 else None
 
     def _train(self, start=None, epochs=None):
         """Train on the stored series; continue from network ``start`` if given.
@@ -278,14 +297,8 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
 
     # -- predict --------------------------------------------------------------------
     def _steps(self, fh):
-        """Relative steps of ``fh`` from the cutoff, as positive ints."""
-        steps = np.asarray(fh.to_relative(self.cutoff), dtype=int)
-        if (steps < 1).any():
-            raise ValueError(
-                f"`fh` must lie after the cutoff {self.cutoff[0]}: in-sample steps "
-                f"{steps[steps < 1].tolist()} are not supported"
-            )
-        return steps
+        """Relative steps of ``fh`` from the cutoff, as ints; <= 0 are in-sample."""
+        return np.asarray(fh.to_relative(self.cutoff), dtype=int)
 
     def _match_X(self, X, where):
         """Return ``X`` with the fitted columns in fitted order (matched by name).
@@ -299,18 +312,36 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
         return check_columns(X, self._store.X_columns, "X", where)
 
     def _predict(self, fh, X=None):
+        values, _ = self._point_values(fh, X)
+        return self._frame(values, fh, self._store.y_columns)
+
+    def _point_values(self, fh, X):
+        """Point forecasts (S, K, N) at ``fh`` and the steps (S, K) of each series.
+
+        A step counts from the end of its series (a panel's series may end before
+        the cutoff): steps >= 1 are forecasts from the end, steps <= 0 in-sample
+        one-step forecasts (``_insample``).
+        """
         X = self._match_X(X, "predict")
         store, steps = self._store, self._steps(fh)
         gaps = [store.gap(s, self.cutoff, fh.freq) for s in range(len(store.keys))]
-        horizon = int(steps.max()) + max(gaps)
-        values, _, _ = self._run(horizon, self._future(X, horizon))
+        rel = steps[None, :] + np.array(gaps)[:, None]  # (S, K)
+        values = self._insample(rel)  # NaN at steps >= 1
+        ahead = rel >= 1
+        if ahead.any():
+            horizon = int(rel.max())
+            forecast, _, _ = self._run(horizon, self._future(X, horizon))
+            s, k = np.nonzero(ahead)
+            values[s, k] = forecast[s, rel[s, k] - 1]
+        return values, rel
+
+    def _frame(self, values, fh, columns):
+        """Frame of ``values`` (S, K, len(columns)) on the index of ``fh``."""
+        store = self._store
         index = fh.to_absolute_index(self.cutoff).rename(store.index_names[-1])
-        frames = [
-            pd.DataFrame(
-                values[s, steps + gap - 1], index=index, columns=store.y_columns
-            )
-            for s, gap in enumerate(gaps)
-        ]
+        if isinstance(columns[0], tuple):
+            columns = pd.MultiIndex.from_tuples(columns)
+        frames = [pd.DataFrame(v, index=index, columns=columns) for v in values]
         if not store.is_panel:
             return frames[0]
         return pd.concat(frames, keys=store.keys, names=store.index_names[:-1])
@@ -324,6 +355,7 @@ class _Seq2SeqForecaster(_SafeUpdate, _AttentionTables, BaseForecaster):
         store.extend(y, X)  # checks values and time steps before any change
         if update_params and self.refit_on_update:
             self._train()
+            self._calibrate()
         self._set_cutoff_attention()
         return self
 

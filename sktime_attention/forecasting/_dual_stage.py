@@ -104,6 +104,9 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
         Networks trained with different seeds; above 1 their forecasts, temporal
         and feature attention are averaged (averaged weights say where the
         networks looked on average).
+    interval_calibration : {"holdout", "insample"}, default="holdout"
+        Where the errors behind the intervals come from; see
+        :class:`AttentionLSTMForecaster` and the Notes there.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Training device; "auto" takes CUDA when available. The fitted network is
         kept on the CPU, where prediction runs.
@@ -148,7 +151,8 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     pretrain_config_ : dict
         Only after ``pretrain``: the data layout the global network expects
         (``n_targets``, ``n_covariates``, column names, ``past_covariates``,
-        ``horizon``).
+        ``horizon``) and ``seen_until``, the last time point trained on per series
+        key.
 
     See Also
     --------
@@ -160,6 +164,9 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     -----
     ``update`` reads its data as in :class:`AttentionLSTMForecaster` (its
     Notes): columns by name, later points appended, earlier ones revised.
+    In-sample predictions (the one-step forecast of each point from the
+    ``window_length`` points before it; NaN with fewer) and the split-conformal
+    intervals also follow its Notes.
 
     Attention weights show where the network looked, not what caused the
     forecast; see the user guide for how to read them.

@@ -239,3 +239,17 @@ def test_known_columns_are_the_rest_of_X_in_fitted_order(past, order, keep_past)
         assert future is None
     else:  # scaling "none": the raw values of the known columns, nothing else
         np.testing.assert_array_equal(future, expected)
+
+
+def test_intervals_and_insample_values_with_past_and_known_columns():
+    """Calibration windows feed the decoder only the known column, as fit does."""
+    y, X = planted()
+    f = AttentionLSTMForecaster(past_covariates=["x"], **TINY)
+    f.fit(y.iloc[:-4], X=X.iloc[:-4], fh=FH)
+    one_ahead = f.predict(fh=[1], X=X[["h"]].iloc[-4:-3]).iloc[0]
+    interval = f.predict_interval(X=X[["h"]].iloc[-4:-1], coverage=0.9)
+    assert np.isfinite(interval.to_numpy()).all()
+    assert (interval.iloc[:, 0] < interval.iloc[:, 1]).all()
+    f.update(y.iloc[-4:-3], X=X.iloc[-4:-3], update_params=False)
+    # the in-sample value at the new cutoff is the one-step forecast made before it
+    np.testing.assert_allclose(f.predict(fh=[0]).iloc[0], one_ahead, rtol=1e-5)
