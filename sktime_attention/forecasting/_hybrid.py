@@ -20,6 +20,7 @@ from sktime_attention.forecasting._holdout import (
     holdout_forecasts,
     stack_outputs,
 )
+from sktime_attention.forecasting._intervals import conformal_quantiles
 from sktime_attention.forecasting._member_access import _MemberAccess
 from sktime_attention.forecasting._members import (
     Progress,
@@ -33,11 +34,7 @@ from sktime_attention.forecasting._panel import (
     vectorize_if_apart,
 )
 from sktime_attention.forecasting._update import _SafeUpdate
-from sktime_attention.forecasting._weights import (
-    conformal_quantiles,
-    learn_blend,
-    weight_tensor,
-)
+from sktime_attention.forecasting._weights import learn_blend, weight_tensor
 from sktime_attention.utils._validation import (
     check_columns,
     check_continues,
@@ -268,10 +265,12 @@ class HybridForecaster(
         finally:
             progress.close()
         self.member_warnings_ = self._log.table()
-        if all(e.get_tag("capability:pred_int", False) for _, e in self.forecasters_):
+        if fixed is None:  # learned weights: the blend's own errors (Notes)
+            self.interval_method_ = "residuals"
+        elif all(e.get_tag("capability:pred_int", False) for _, e in self.forecasters_):
             self.interval_method_ = "members"
         else:
-            self.interval_method_ = None if fixed is not None else "residuals"
+            self.interval_method_ = None
         return self
 
     def _learn_weights(self, y, X, cv, names, progress):
@@ -318,7 +317,7 @@ class HybridForecaster(
             values = self._blend("predict_quantiles", fh, X, list(columns), alpha=alpha)
         else:  # split-conformal on the blend's scaled holdout residuals (Notes)
             point = self._blend("predict", fh, X, self._y_columns)[:, :, None]
-            state = (self._abs_resid, self.cv_blend_rmse_, self._widen, self._scale)
+            state = (self._residuals, self._widen, self._scale)
             values = conformal_quantiles(point, *state, alpha, steps)
         index = fh.to_absolute_index(self.cutoff)
         return self._layout.frame(values, index, columns)
