@@ -1,14 +1,19 @@
-"""Coverage of HybridForecaster's residual (split-conformal) intervals.
+"""Coverage of HybridForecaster's split-conformal intervals (learned weights).
 
-Cheap members without intervals of their own put the hybrid in residual mode:
-NaiveForecaster "last" and "drift" plus PolynomialTrendForecaster. On synthetic
-series (a Gaussian random walk; a seasonal AR(1): sine season of period 12 plus
-AR(1) noise with coefficient 0.7) the hybrid is refitted at rolling origins
-(``--series`` independent series x ``--origins`` origins each, ``--horizon`` + 1
-steps apart from a first origin that moves with the series, so that every phase
-of the season is an origin) and its nominal 80% and 95% intervals are scored on
-the next ``--horizon`` points. Series ``s`` has seed ``1000 * --seed + s``: tune
-on ``--seed 1``, report ``--seed 0``. Reported per kind of series and ``cv``:
+Cheap members: ``--members plain`` is NaiveForecaster "last" and "drift" plus
+PolynomialTrendForecaster (no intervals of its own); ``--members intervals``
+swaps the trend for NaiveForecaster "mean" (window 24), so that every member
+has intervals, and scores the weighted average of the members' quantiles
+(``"members"``, the hybrid's choice then) next to the split-conformal
+intervals (``"residuals"``) on the same fits. Synthetic series (``--kinds``):
+a Gaussian random walk; a seasonal AR(1) (sine season of period 12 plus AR(1)
+noise, coefficient 0.7); the AR(1) alone; a linear trend plus white noise. The
+hybrid is refitted at rolling origins (``--series`` independent series x
+``--origins`` origins each, ``--horizon`` + 1 steps apart from a first origin
+that moves with the series, so that every phase of the season is an origin)
+and its nominal 80% and 95% intervals are scored on the next ``--horizon``
+points. Series ``s`` has seed ``1000 * --seed + s``: tune on ``--seed 1``,
+report ``--seed 0``. Reported per kind of series, ``cv`` and interval method:
 
 - coverage at each nominal level, over all origins and steps, with its
   standard error over series (origins of one series are correlated);
@@ -79,7 +84,7 @@ def _score(bounds, test):
 def run_series(args):
     """Coverage hits (O, L, H) and widths (O, L, H) of one series' origins.
 
-    One entry per interval method: the hybrid's own (``"residuals"``), and for
+    One entry per interval method: split-conformal (``"residuals"``), and for
     members that all have intervals also their weighted quantiles (``"members"``).
     """
     kind, cv_kind, which, seed, n_origins, horizon, folds, first_train = args
@@ -107,9 +112,9 @@ def run_series(args):
             initial = end - horizon - (folds - 1)
             cv = ExpandingWindowSplitter(fh=fh, initial_window=initial, step_length=1)
         hybrid = HybridForecaster(_members(which), cv=cv).fit(train, fh=fh)
-        assert hybrid.interval_method_ == "residuals"
+        assert hybrid.interval_method_ == methods[-1]  # the hybrid's choice
         for method in methods:
-            hybrid.interval_method_ = method  # "members": the rule before
+            hybrid.interval_method_ = method
             bounds = hybrid.predict_interval(coverage=list(LEVELS)).to_numpy()
             hits[method][o], widths[method][o] = _score(bounds, test)
     label = cv_kind if which == "plain" else f"{cv_kind}, {which}"

@@ -148,15 +148,16 @@ class HybridForecaster(
     unless a member needs its ``fh`` in ``fit``.
 
     Intervals: if all members have them, the weighted average of the members'
-    quantiles (the point forecast's weights); fixed weights otherwise give none.
-    Else, with learned weights, split-conformal intervals on the blend's scaled
-    holdout residuals: with n residuals at a step, coverage c takes the
-    ``ceil((n + 1) c)``-th smallest as half-width, made non-decreasing in the step
-    where the holdout RMSE rises with it. With too few residuals (n < 9 for 90%)
-    they are pooled over the steps after dividing by a scale ``s_1 h^b`` (b >= 0)
-    and the half-width is ``t.ppf(0.5 + c / 2, n)`` times their RMS times the
-    scale (``residual_widths``); with few folds (the default) pass a ``cv`` with
-    more for calibrated intervals (user guide: coverage figures).
+    quantiles (the point forecast's weights; calibrated members gave a
+    calibrated blend, see the user guide). Else, with learned weights,
+    split-conformal on the blend's scaled holdout residuals, each fold's with
+    weights learned on the other folds. With n residuals at a step, coverage
+    c takes the ``ceil((n + 1) c)``-th smallest; with too few (the default
+    ``cv``) they are pooled over the steps after dividing by a scale ``s_1
+    h^b`` (b >= 0), and the half-width is the scale times their RMS times a
+    Student-t quantile on their effective number of independent scores
+    (correlated within a fold; ``residual_widths``). Fixed weights and a
+    member without intervals: none.
 
     Examples
     --------
@@ -265,12 +266,10 @@ class HybridForecaster(
         finally:
             progress.close()
         self.member_warnings_ = self._log.table()
-        if fixed is None:  # learned weights: the blend's own errors (Notes)
-            self.interval_method_ = "residuals"
-        elif all(e.get_tag("capability:pred_int", False) for _, e in self.forecasters_):
-            self.interval_method_ = "members"
+        if all(e.get_tag("capability:pred_int", False) for _, e in self.forecasters_):
+            self.interval_method_ = "members"  # measured better than residuals
         else:
-            self.interval_method_ = None
+            self.interval_method_ = None if fixed is not None else "residuals"
         return self
 
     def _learn_weights(self, y, X, cv, names, progress):
