@@ -3,17 +3,18 @@
 Cheap members: ``--members plain`` is NaiveForecaster "last" and "drift" plus
 PolynomialTrendForecaster (no intervals of its own); ``--members intervals``
 swaps the trend for NaiveForecaster "mean" (window 24), so that every member
-has intervals, and scores the weighted average of the members' quantiles
-(``"members"``, the hybrid's choice then) next to the split-conformal
-intervals (``"residuals"``) on the same fits. Synthetic series (``--kinds``):
-a Gaussian random walk; a seasonal AR(1) (sine season of period 12 plus AR(1)
-noise, coefficient 0.7); the AR(1) alone; a linear trend plus white noise. The
-hybrid is refitted at rolling origins (``--series`` independent series x
-``--origins`` origins each, ``--horizon`` + 1 steps apart from a first origin
-that moves with the series, so that every phase of the season is an origin)
-and its nominal 80% and 95% intervals are scored on the next ``--horizon``
-points. Series ``s`` has seed ``1000 * --seed + s``: tune on ``--seed 1``,
-report ``--seed 0``. Reported per kind of series, ``cv`` and interval method:
+has intervals, and also scores the weighted average of the members' quantiles
+(``"members"``, the hybrid's rule for learned weights before) next to its
+split-conformal intervals (``"residuals"``) on the same fits. Synthetic series
+(``--kinds``): a Gaussian random walk; a seasonal AR(1) (sine season of period
+12 plus AR(1) noise, coefficient 0.7); the AR(1) alone; a linear trend plus
+white noise. The hybrid is refitted at rolling origins (``--series``
+independent series x ``--origins`` origins each, ``--horizon`` + 1 steps apart
+from a first origin that moves with the series, so that every phase of the
+season is an origin) and its nominal 80% and 95% intervals are scored on the
+next ``--horizon`` points. Series ``s`` has seed ``1000 * --seed + s``: tune on
+``--seed 1``, report ``--seed 0``. Reported per kind of series, ``cv`` and
+interval method:
 
 - coverage at each nominal level, over all origins and steps, with its
   standard error over series (origins of one series are correlated);
@@ -112,9 +113,9 @@ def run_series(args):
             initial = end - horizon - (folds - 1)
             cv = ExpandingWindowSplitter(fh=fh, initial_window=initial, step_length=1)
         hybrid = HybridForecaster(_members(which), cv=cv).fit(train, fh=fh)
-        assert hybrid.interval_method_ == methods[-1]  # the hybrid's choice
+        assert hybrid.interval_method_ == "residuals"  # learned weights
         for method in methods:
-            hybrid.interval_method_ = method
+            hybrid.interval_method_ = method  # "members": the rule before
             bounds = hybrid.predict_interval(coverage=list(LEVELS)).to_numpy()
             hits[method][o], widths[method][o] = _score(bounds, test)
     label = cv_kind if which == "plain" else f"{cv_kind}, {which}"

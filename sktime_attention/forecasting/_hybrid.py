@@ -131,8 +131,9 @@ class HybridForecaster(
         Holdout RMSE of the blend in MASE units, index ``step``, columns of
         ``y``; optimistic (the weights were fitted on it).
     interval_method_ : {"members", "residuals"} or None
-        ``"members"``: weighted members' quantiles; ``"residuals"``:
-        split-conformal on the blend's scaled holdout residuals; None: none.
+        ``"residuals"`` (learned weights): split-conformal on the blend's
+        scaled holdout residuals; ``"members"`` (fixed weights, every member
+        has intervals): weighted members' quantiles; None: none.
     sp_ : int
         Seasonal period used.
     member_warnings_ : pd.DataFrame
@@ -147,17 +148,17 @@ class HybridForecaster(
     fold (the default members' only recorded). ``predict`` takes any ``fh``
     unless a member needs its ``fh`` in ``fit``.
 
-    Intervals: if all members have them, the weighted average of the members'
-    quantiles (the point forecast's weights; calibrated members gave a
-    calibrated blend, see the user guide). Else, with learned weights,
-    split-conformal on the blend's scaled holdout residuals, each fold's with
-    weights learned on the other folds. With n residuals at a step, coverage
-    c takes the ``ceil((n + 1) c)``-th smallest; with too few (the default
-    ``cv``) they are pooled over the steps after dividing by a scale ``s_1
-    h^b`` (b >= 0), and the half-width is the scale times their RMS times a
-    Student-t quantile on their effective number of independent scores
-    (correlated within a fold; ``residual_widths``). Fixed weights and a
-    member without intervals: none.
+    Intervals: with learned weights, split-conformal on the blend's scaled
+    holdout residuals (each fold's with weights learned on the other folds),
+    also when every member has intervals (the members' quantiles averaged
+    with the blend's weights are only as calibrated as the members, and wide
+    where their errors cancel). With n residuals at a step, coverage c takes
+    the ``ceil((n + 1) c)``-th smallest; with too few (the default ``cv``)
+    they are pooled over the steps after dividing by a scale ``s_1 h^b`` (b >=
+    0), and the half-width is the scale times their RMS times a Student-t
+    quantile on their effective number of independent scores (correlated
+    within a fold; ``residual_widths``). Fixed weights: the members' weighted
+    quantiles if all have intervals, else none. Coverage: user guide.
 
     Examples
     --------
@@ -266,10 +267,12 @@ class HybridForecaster(
         finally:
             progress.close()
         self.member_warnings_ = self._log.table()
-        if all(e.get_tag("capability:pred_int", False) for _, e in self.forecasters_):
-            self.interval_method_ = "members"  # measured better than residuals
+        if fixed is None:  # learned weights: the blend's own errors (Notes)
+            self.interval_method_ = "residuals"
+        elif all(e.get_tag("capability:pred_int", False) for _, e in self.forecasters_):
+            self.interval_method_ = "members"
         else:
-            self.interval_method_ = None if fixed is not None else "residuals"
+            self.interval_method_ = None
         return self
 
     def _learn_weights(self, y, X, cv, names, progress):
