@@ -359,7 +359,7 @@ class HybridForecaster(
         last, mean = NaiveForecaster(), NaiveForecaster(strategy="mean")
         drift = NaiveForecaster(strategy="drift")
         return [
-            {  # learned on one fold: members' intervals, no fh needed in fit
+            {  # learned on one fold: pooled residual intervals, no fh needed in fit
                 "forecasters": [("last", last), ("drift", drift)],
                 "cv": SingleWindowSplitter(fh=[1, 2], window_length=8),
             },
