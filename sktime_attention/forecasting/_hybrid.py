@@ -20,6 +20,7 @@ from sktime_attention.forecasting._holdout import (
     holdout_forecasts,
     stack_outputs,
 )
+from sktime_attention.forecasting._intervals import conformal_quantiles
 from sktime_attention.forecasting._member_access import _MemberAccess
 from sktime_attention.forecasting._members import (
     Progress,
@@ -33,11 +34,7 @@ from sktime_attention.forecasting._panel import (
     vectorize_if_apart,
 )
 from sktime_attention.forecasting._update import _SafeUpdate
-from sktime_attention.forecasting._weights import (
-    conformal_quantiles,
-    learn_blend,
-    weight_tensor,
-)
+from sktime_attention.forecasting._weights import learn_blend, weight_tensor
 from sktime_attention.utils._validation import (
     check_columns,
     check_continues,
@@ -134,8 +131,9 @@ class HybridForecaster(
         Holdout RMSE of the blend in MASE units, index ``step``, columns of
         ``y``; optimistic (the weights were fitted on it).
     interval_method_ : {"members", "residuals"} or None
-        ``"members"``: weighted members' quantiles; ``"residuals"``:
-        split-conformal on the blend's scaled holdout residuals; None: none.
+        ``"residuals"`` (learned weights): split-conformal on the blend's
+        scaled holdout residuals; ``"members"`` (fixed weights, every member
+        has intervals): weighted members' quantiles; None: none.
     sp_ : int
         Seasonal period used.
     member_warnings_ : pd.DataFrame
@@ -150,16 +148,17 @@ class HybridForecaster(
     fold (the default members' only recorded). ``predict`` takes any ``fh``
     unless a member needs its ``fh`` in ``fit``.
 
-    Intervals: if all members have them, the weighted average of the members'
-    quantiles (the point forecast's weights); fixed weights otherwise give none.
-    Else, with learned weights, split-conformal intervals on the blend's scaled
-    holdout residuals: with n residuals at a step, coverage c takes the
-    ``ceil((n + 1) c)``-th smallest as half-width, made non-decreasing in the step
-    where the holdout RMSE rises with it. With too few residuals (n < 9 for 90%)
-    they are pooled over the steps after dividing by a scale ``s_1 h^b`` (b >= 0)
-    and the half-width is ``t.ppf(0.5 + c / 2, n)`` times their RMS times the
-    scale (``residual_widths``); with few folds (the default) pass a ``cv`` with
-    more for calibrated intervals (user guide: coverage figures).
+    Intervals: with learned weights, split-conformal on the blend's scaled
+    holdout residuals (each fold's with weights learned on the other folds),
+    also when every member has intervals (the members' quantiles averaged
+    with the blend's weights are only as calibrated as the members, and wide
+    where their errors cancel). With n residuals at a step, coverage c takes
+    the ``ceil((n + 1) c)``-th smallest; with too few (the default ``cv``)
+    they are pooled over the steps after dividing by a scale ``s_1 h^b`` (b >=
+    0), and the half-width is the scale times their RMS times a Student-t
+    quantile on their effective number of independent scores (correlated
+    within a fold; ``residual_widths``). Fixed weights: the members' weighted
+    quantiles if all have intervals, else none. Coverage: user guide.
 
     Examples
     --------
@@ -268,10 +267,12 @@ class HybridForecaster(
         finally:
             progress.close()
         self.member_warnings_ = self._log.table()
-        if all(e.get_tag("capability:pred_int", False) for _, e in self.forecasters_):
+        if fixed is None:  # learned weights: the blend's own errors (Notes)
+            self.interval_method_ = "residuals"
+        elif all(e.get_tag("capability:pred_int", False) for _, e in self.forecasters_):
             self.interval_method_ = "members"
         else:
-            self.interval_method_ = None if fixed is not None else "residuals"
+            self.interval_method_ = None
         return self
 
     def _learn_weights(self, y, X, cv, names, progress):
@@ -318,7 +319,7 @@ class HybridForecaster(
             values = self._blend("predict_quantiles", fh, X, list(columns), alpha=alpha)
         else:  # split-conformal on the blend's scaled holdout residuals (Notes)
             point = self._blend("predict", fh, X, self._y_columns)[:, :, None]
-            state = (self._abs_resid, self.cv_blend_rmse_, self._widen, self._scale)
+            state = (self._residuals, self._widen, self._scale)
             values = conformal_quantiles(point, *state, alpha, steps)
         index = fh.to_absolute_index(self.cutoff)
         return self._layout.frame(values, index, columns)
@@ -358,7 +359,7 @@ class HybridForecaster(
         last, mean = NaiveForecaster(), NaiveForecaster(strategy="mean")
         drift = NaiveForecaster(strategy="drift")
         return [
-            {  # learned on one fold: members' intervals, no fh needed in fit
+            {  # learned on one fold: pooled residual intervals, no fh needed in fit
                 "forecasters": [("last", last), ("drift", drift)],
                 "cv": SingleWindowSplitter(fh=[1, 2], window_length=8),
             },

@@ -7,14 +7,12 @@ series, C columns of ``y``, H forecast steps, F series features.
 __all__ = [
     "LEARNED",
     "WEIGHTINGS",
-    "blend_residuals",
-    "conformal_quantiles",
+    "cross_fitted_weights",
     "fixed_weights",
     "learn_blend",
     "learn_weights",
     "nearest_rows",
     "pooled_weights",
-    "residual_widths",
     "simplex_weights",
     "weight_tensor",
 ]
@@ -26,7 +24,6 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog, minimize
-from scipy.stats import t as student_t
 
 from sktime_attention.utils._validation import check_option
 
@@ -252,142 +249,6 @@ def learn_weights(preds, truth, steps, scale, names, method, metric, weighting):
     return weights, errors, table
 
 
-def blend_residuals(errors, w_holdout, steps, columns):
-    """Blend RMSE per step (DataFrame) and sorted |residuals| per step.
-
-    ``errors`` (M, S, N, C) scaled, ``w_holdout`` (S, N, M) the weights at the
-    holdout samples; residuals of all series are pooled per step.
-    """
-    resid = -np.einsum("snm,msnc->snc", w_holdout, errors)  # truth - blend
-    u = np.unique(steps)
-    rmse = pd.DataFrame(
-        [
-            root_mean_square(resid[:, steps == s].reshape(-1, len(columns)), 0)
-            for s in u
-        ],
-        index=pd.Index(u, name="step"),
-        columns=columns,
-    )
-    abs_resid = [
-        np.sort(np.abs(resid[:, steps == s]).reshape(-1, len(columns)), axis=0)
-        for s in u
-    ]
-    return rmse, abs_resid
-
-
-def residual_widths(abs_resid, rmse, coverage, widen, steps=None):
-    """Half-widths (S, A, C) of split-conformal intervals of the blend.
-
-    Parameters
-    ----------
-    abs_resid : list of S ndarray of shape (n_s, C)
-        Sorted absolute holdout residuals of the blend per learned step.
-    rmse : ndarray of shape (S, C)
-        Their root mean square.
-    coverage : ndarray of shape (A,)
-        Coverage levels in [0, 1).
-    widen : ndarray of shape (C,) of bool
-        Columns whose per-step half-widths are made non-decreasing in the step.
-    steps : ndarray of shape (S,), optional
-        The forecast steps of ``abs_resid``; default ``1..S``.
-
-    Returns
-    -------
-    ndarray of shape (S, A, C)
-        Per step, where every step has enough residuals for ``c``: with n
-        residuals at a step, the ``ceil((n + 1) * c)``-th smallest absolute one
-        (split-conformal with its finite-sample correction: coverage >= c for
-        exchangeable residuals), then the cumulative maximum over the steps of
-        the ``widen`` columns. Pooled, where some step has too few (n + 1 < 1 /
-        (1 - c)): the residuals are divided by a scale per step,
-        ``sigma_h = sigma_1 h^b``, fitted by least squares to the log mean
-        squared residual per step with ``b >= 0`` (the spread of h-step errors
-        does not shrink with h), and pooled; the half-width is ``sigma_h`` times
-        ``t.ppf(0.5 + c / 2, df=n) * rms`` of the pooled scores (n: the fewest
-        residuals at a step, the number of folds), at least the largest score.
-        Scores of one fold are correlated over the steps (strongly for a random
-        walk), so the pooled scores carry about n independent ones: pooling
-        gives the widths their shape over the steps, not more degrees of
-        freedom.
-    """
-    n_steps, n_cols = rmse.shape
-    steps = np.arange(1, n_steps + 1) if steps is None else np.asarray(steps, float)
-    counts = np.array([len(r) for r in abs_resid])
-    widths = np.zeros((n_steps, len(coverage), n_cols))
-    pooled_scale = _step_scales(abs_resid, steps)  # (S, C)
-    scores = np.sort(
-        np.concatenate([r / pooled_scale[i] for i, r in enumerate(abs_resid)]), axis=0
-    )  # (N, C), pooled scale-free scores
-    widen = np.asarray(widen, dtype=bool)
-    for a, c in enumerate(coverage):
-        if c <= 0:
-            continue
-        k = np.ceil(np.round((counts + 1) * c, 9)).astype(int)  # per step
-        if (k <= counts).all():  # split-conformal at every step
-            for i, r in enumerate(abs_resid):
-                widths[i, a] = r[k[i] - 1]
-            widths[:, a, widen] = np.maximum.accumulate(widths[:, a, widen], axis=0)
-            continue
-        spread = student_t.ppf(0.5 + c / 2, df=counts.min())
-        q = np.maximum(spread * root_mean_square(scores, 0), scores[-1])
-        widths[:, a] = q * pooled_scale
-    return widths
-
-
-def _step_scales(abs_resid, steps):
-    """Scale per step (S, C), ``s_1 h^b`` with ``b >= 0``, fitted to the residuals.
-
-    Weighted least squares of the log mean squared residual on ``log(step)``
-    (weights: residuals per step); the scales are relative (the largest
-    residual is factored out) and 1 for a column without non-zero residuals.
-    """
-    size = _positive(np.max([r.max(axis=0) for r in abs_resid], axis=0))  # (C,)
-    ms = np.array([((r / size) ** 2).mean(axis=0) for r in abs_resid])  # (S, C)
-    counts = np.array([len(r) for r in abs_resid], dtype=float)
-    x = np.log(steps)
-    out = np.ones_like(ms)
-    for j in range(ms.shape[1]):
-        ok = ms[:, j] > 0
-        if not ok.any():
-            continue
-        w, yj = counts[ok], np.log(ms[ok, j])
-        xm, ym = np.average(x[ok], weights=w), np.average(yj, weights=w)
-        sxx = np.average((x[ok] - xm) ** 2, weights=w)
-        slope = np.average((x[ok] - xm) * (yj - ym), weights=w) / sxx if sxx else 0.0
-        slope = max(slope, 0.0)
-        out[:, j] = np.exp((ym + slope * (x - xm)) / 2)
-    return out
-
-
-def grows_with_step(steps, rmse):
-    """Columns (C,) whose holdout RMSE (S, C) rises with the ``steps`` (S,)."""
-    if len(steps) < 2:
-        return np.zeros(rmse.shape[1], dtype=bool)
-    scaled = rmse / _positive(rmse.max(axis=0))
-    centred = np.asarray(steps, float) - np.mean(steps)
-    return centred @ (scaled - scaled.mean(axis=0)) > 0
-
-
-def conformal_quantiles(point, abs_resid, rmse, widen, scale, alpha, steps):
-    """Quantiles (S, H, C * A) around ``point`` (S, H, 1, C), variable-major.
-
-    Half-widths are `residual_widths` of the scaled holdout residuals
-    (``abs_resid``, ``rmse`` a step x column table, ``widen``) at the learned
-    step nearest to each of ``steps``, times each series' ``scale`` (S, C).
-    """
-    levels = np.asarray(alpha, dtype=float)
-    widths = residual_widths(
-        abs_resid,
-        rmse.to_numpy(),
-        np.abs(2 * levels - 1),
-        widen,
-        steps=rmse.index.to_numpy(),
-    )[nearest_rows(rmse.index, steps)]  # (H, A, C), scaled
-    widths = widths[None] * scale[:, None, None, :]  # (S, H, A, C)
-    values = point + np.sign(levels - 0.5)[:, None] * widths
-    return values.transpose(0, 1, 3, 2).reshape(*values.shape[:2], -1)
-
-
 def learn_blend(preds, truth, steps, scale, names, layout, y, hybrid):
     """Fitted blend attributes of ``hybrid`` from its holdout forecasts.
 
@@ -395,9 +256,16 @@ def learn_blend(preds, truth, steps, scale, names, layout, y, hybrid):
     (S, C), ``layout`` the series of ``y``; ``hybrid`` gives ``weights``,
     ``metric``, ``weighting``, ``sp_`` and ``_y_columns``. Returns a dict of
     attribute names (``weights_``, ``cv_errors_``, ``cv_blend_rmse_``, the
-    per-series tables, private interval state) and values.
+    per-series tables, private interval state) and values. The interval
+    state holds the blend's residuals with `cross_fitted_weights` (with
+    in-sample weights for ``"per_series"`` or a single fold).
     """
     from sktime_attention.forecasting._features import series_features
+    from sktime_attention.forecasting._intervals import (
+        fold_ids,
+        grows_with_step,
+        step_rmse,
+    )
     from sktime_attention.forecasting._series_weights import series_tables
 
     weights, errors, table = learn_weights(
@@ -422,9 +290,34 @@ def learn_blend(preds, truth, steps, scale, names, layout, y, hybrid):
         out["weights_"] = out["series_weights_"].mean().rename("weight")
         w_holdout = series_w[:, None]
     w_holdout = np.broadcast_to(w_holdout, (*truth.shape[:2], len(names)))
-    rmse, out["_abs_resid"] = blend_residuals(
-        errors, w_holdout, steps, hybrid._y_columns
-    )
+    resid = -np.einsum("snm,msnc->snc", w_holdout, errors)  # truth - blend
+    rmse = step_rmse(resid, steps, hybrid._y_columns)
+    folds = fold_ids(steps)
+    if hybrid.weighting != "per_series" and folds.max() > 0:  # honest residuals
+        w_cross = cross_fitted_weights(
+            errors, steps, folds, names, hybrid.weights, hybrid.metric, hybrid.weighting
+        )
+        resid = -np.einsum("snm,msnc->snc", w_cross, errors)
+    out["_residuals"] = (resid, steps, folds)
     out["cv_blend_rmse_"] = rmse
     out["_widen"] = grows_with_step(rmse.index.to_numpy(), rmse.to_numpy())
     return out
+
+
+def cross_fitted_weights(errors, steps, folds, names, method, metric, weighting):
+    """Weights (1, N, M) at each holdout sample, learned on the other folds.
+
+    ``errors`` (M, S, N, C) scaled, ``steps`` and ``folds`` (N,) of the samples;
+    ``weighting`` ``"global"`` or ``"per_step"`` (`pooled_weights`). The blend's
+    residuals with these weights are out of sample: the weights learned on all
+    folds fit their own residuals, which then understate the spread of new
+    errors (by 10-20% in RMSE on 3 folds in ``benchmarks/coverage_hybrid.py``).
+    """
+    w = np.empty((1, len(steps), len(names)))
+    for f in np.unique(folds):
+        test = folds == f
+        table = pooled_weights(
+            errors[:, :, ~test], steps[~test], names, method, metric, weighting
+        )
+        w[:, test] = weight_tensor(table, None, steps[test])
+    return w

@@ -49,27 +49,38 @@ def test_solver_is_scale_free():
                 )
 
 
+def _one_series(resid):
+    """Residuals (N,) or (N, C) as one series, (1, N, C)."""
+    resid = np.asarray(resid, dtype=float)
+    return (resid if resid.ndim == 2 else resid[:, None])[None]
+
+
+def test_fold_ids_open_a_fold_where_the_step_does_not_rise():
+    from sktime_attention.forecasting._intervals import fold_ids
+
+    steps = [1, 2, 3, 1, 2, 3, 2, 3, 3]
+    np.testing.assert_array_equal(fold_ids(steps), [0, 0, 0, 1, 1, 1, 2, 2, 3])
+
+
 def test_residual_widths_split_conformal_known_answers():
     from scipy.stats import t
 
-    from sktime_attention.forecasting._weights import residual_widths
+    from sktime_attention.forecasting._intervals import residual_widths
 
-    resid = np.arange(1.0, 20.0)[:, None]  # 19 sorted absolute residuals, 1 column
-    rmse = np.sqrt((resid**2).mean(axis=0, keepdims=True))
+    resid = _one_series(np.arange(1.0, 20.0))  # 19 folds of one step, 1 column
+    steps, folds = np.ones(19), np.arange(19)
     widths = residual_widths(
-        [resid], rmse, np.array([0, 0.5, 0.9, 0.95, 0.99]), [False]
+        resid, steps, folds, np.array([0, 0.5, 0.9, 0.95, 0.99]), [False]
     )
-    # ceil(20 c)-th smallest: 10th, 18th, 19th; 0.99 needs 20 > 19 residuals
-    # (Student's t with 19 degrees of freedom: the variance is estimated)
-    gauss = max(t.ppf(0.995, df=19) * rmse[0, 0], 19.0)
+    # ceil(20 c)-th smallest: 10th, 18th, 19th; 0.99 needs 20 > 19 residuals:
+    # Student's t on the 19 independent ones (one per fold) times their rms
+    gauss = t.ppf(0.995, df=19) * np.sqrt(np.mean(np.arange(1.0, 20.0) ** 2))
     np.testing.assert_allclose(widths[0, :, 0], [0, 10, 18, 19, gauss])
-    # too few residuals: the t interval, never below the largest residual
-    few = np.array([[0.1], [0.2], [5.0]])
-    widths = residual_widths([few], np.array([[1.0]]), np.array([0.5, 0.8]), [False])
-    np.testing.assert_allclose(widths[0, :, 0], [0.2, 5.0])
     # cumulative maximum over the steps only where asked (column 0, not 1)
-    steps = [np.array([[1.0, 1.0]] * 3), np.array([[0.5, 0.5]] * 3)]
-    widths = residual_widths(steps, np.ones((2, 2)), np.array([0.5]), [True, False])
+    resid = _one_series([[1.0, 1.0], [0.5, 0.5]] * 3)
+    widths = residual_widths(
+        resid, np.tile([1, 2], 3), np.repeat([0, 1, 2], 2), [0.5], [True, False]
+    )
     np.testing.assert_allclose(widths[:, 0], [[1.0, 1.0], [1.0, 0.5]])
 
 
@@ -77,20 +88,77 @@ def test_residual_widths_split_conformal_known_answers():
 def test_residual_widths_pooled_over_steps_known_answers(scale):
     from scipy.stats import t
 
-    from sktime_attention.forecasting._weights import residual_widths
+    from sktime_attention.forecasting._intervals import residual_widths
 
-    # 3 folds (too few for 90%): residuals pooled over steps 1 and 4 after
-    # dividing by sigma_h = sigma_1 h^b; mean squares 1 and 4 give b = 1/2
-    rising = [np.full((3, 1), 1.0) * scale, np.full((3, 1), 2.0) * scale]
-    rmse = np.array([[1.0], [2.0]]) * scale
-    widths = residual_widths(rising, rmse, np.array([0.9]), [False], steps=[1, 4])
-    q = t.ppf(0.95, df=3)  # t on the folds: the pooled scores are all equal
+    # 3 folds (too few for 90%) at steps 1 and 4, residuals pooled after dividing
+    # by sigma_h = sigma_1 h^b; mean squares 1 and 4 give b = 1/2, and the scores
+    # are equal within each fold: perfectly correlated, they count 3 (the folds)
+    steps, folds = np.tile([1, 4], 3), np.repeat([0, 1, 2], 2)
+    rising = _one_series([1.0, 2.0] * 3) * scale
+    widths = residual_widths(rising, steps, folds, np.array([0.9]), [False])
+    q = t.ppf(0.95, df=3)
     np.testing.assert_allclose(widths[:, 0, 0], np.array([q, 2 * q]) * scale)
-    # falling mean squares: b is clipped at 0, equal widths, the pooled rms
-    falling = rising[::-1]
-    widths = residual_widths(falling, rmse[::-1], np.array([0.9]), [False], [1, 4])
-    expected = q * np.sqrt((1 + 4) / 2) * scale
+    # falling mean squares: b is clipped at 0, equal widths from the pooled rms;
+    # scores 2, 1 in each fold: correlation 2 * 2 / 2.5 = 0.8, n_eff = 6 / 1.8
+    falling = _one_series([2.0, 1.0] * 3) * scale
+    widths = residual_widths(falling, steps, folds, np.array([0.9]), [False])
+    expected = t.ppf(0.95, df=6 / 1.8) * np.sqrt(2.5) * scale
     np.testing.assert_allclose(widths[:, 0, 0], [expected, expected])
+
+
+def test_effective_count_from_within_fold_correlation():
+    from sktime_attention.forecasting._intervals import effective_count
+
+    rng = np.random.default_rng(0)
+    folds = np.repeat(np.arange(3), 6)  # 3 folds x 6 steps, 200 series, 2 columns
+    iid = rng.standard_normal((200, 18, 2))
+    n_eff, rho = effective_count(iid, folds)
+    assert (rho < 0.05).all() and (n_eff > 0.75 * 3600).all()
+    # a fold's shared shock plus independent noise of equal variance: rho = 1/2,
+    # n_eff = n / (1 + 5 / 2)
+    shared = np.repeat(rng.standard_normal((200, 3, 1)), 6, axis=1)
+    n_eff, rho = effective_count(shared + rng.standard_normal((200, 18, 1)), folds)
+    np.testing.assert_allclose(rho, 0.5, atol=0.05)
+    np.testing.assert_allclose(n_eff, 3600 / (1 + 5 * rho))
+    # equal within folds, whatever the sign: the folds x series count
+    n_eff, rho = effective_count(shared, folds)
+    np.testing.assert_allclose([n_eff[0], rho[0]], [600, 1])
+    # uneven folds: m = sum(g^2) / n
+    n_eff, _ = effective_count(np.ones((1, 5, 1)), np.array([0, 0, 0, 1, 1]))
+    np.testing.assert_allclose(n_eff, 5 / (1 + (13 / 5 - 1)))
+
+
+def test_pooled_widths_of_gaussian_scores_near_the_normal_quantile():
+    from scipy.stats import norm
+
+    from sktime_attention.forecasting._intervals import residual_widths
+
+    # 100 series x 3 folds x 6 steps of independent N(0, 1) scores: per step 300,
+    # too few for 99.9%, so pooled: t with about 1800 degrees of freedom
+    rng = np.random.default_rng(1)
+    resid = rng.standard_normal((100, 18, 1))
+    steps, folds = np.tile(np.arange(1, 7), 3), np.repeat(np.arange(3), 6)
+    widths = residual_widths(resid, steps, folds, np.array([0.999]), [False])
+    np.testing.assert_allclose(widths[:, 0, 0], norm.ppf(0.9995), rtol=0.05)
+
+
+def test_cross_fitted_weights_come_from_the_other_folds():
+    from sktime_attention.forecasting._weights import cross_fitted_weights
+
+    # member "a" is exact on folds 1 and 2, "b" on fold 0
+    rng = np.random.default_rng(2)
+    errors = rng.standard_normal((2, 1, 6, 1))
+    errors[0, :, 2:], errors[1, :, :2] = 0.0, 0.0
+    steps, folds = np.tile([1, 2], 3), np.repeat([0, 1, 2], 2)
+    w = cross_fitted_weights(
+        errors, steps, folds, ["a", "b"], "optimal", "mse", "global"
+    )
+    np.testing.assert_allclose(w[0, :2], [[1, 0]] * 2)  # learned on folds 1, 2
+    for f in [1, 2]:  # the others mix: each member is exact on one of their folds
+        other = errors[:, 0, folds != f, 0]
+        expected = simplex_weights(other, "optimal", "mse")
+        np.testing.assert_allclose(w[0, folds == f], [expected] * 2)
+        assert 0 < expected[0] < 1
 
 
 def _planted_errors(n_series=40, n=30, seed=0):
