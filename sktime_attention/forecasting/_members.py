@@ -272,8 +272,10 @@ def default_forecasters(sp=1, window_length=None):
     -------
     list of (str, sktime forecaster)
         ``("attention", AttentionLSTMForecaster(window_length, attention=
-        "luong_general", hidden_size=16, max_epochs=50))``, one network for
-        all series; ``("arima", ...)`` per series: ``StatsModelsARIMA(order=(1,
+        "luong_general", hidden_size=16, max_epochs=50, interval_calibration=
+        "insample"))``, one network for all series (no second, calibration
+        network: with learned weights the hybrid's intervals come from its own
+        holdout residuals); ``("arima", ...)`` per series: ``StatsModelsARIMA(order=(1,
         1, 1), trend="t")`` for ``sp=1``, the airline model ``(0, 1, 1)(0, 1,
         1, sp)`` for ``1 < sp <= 12``, and above that ``ARIMA(1, 1, 1)`` on the
         series less its additive seasonal means (``Deseasonalizer(sp) *``
@@ -308,6 +310,9 @@ def default_forecasters(sp=1, window_length=None):
         attention="luong_general",
         hidden_size=16,
         max_epochs=50,
+        # the hybrid's intervals come from its own holdout residuals when the
+        # weights are learned: a second, calibration network would go unused
+        interval_calibration="insample",
     )
     with quiet():
         if sp == 1:
