@@ -331,6 +331,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
                 # every X column past-only: predict ignores X (sktime's test X
                 # has columns 0 and 1, and many checks fit without X)
                 "past_covariates": "all",
+                "interval_calibration": "insample",
                 "validation_fraction": 0.0,
                 "random_state": 1,
             },

@@ -354,7 +354,11 @@ class HybridForecaster(
         from sktime.split import SingleWindowSplitter
 
         tiny = AttentionLSTMForecaster(
-            window_length=3, hidden_size=4, max_epochs=1, batch_size=8
+            window_length=3,
+            hidden_size=4,
+            max_epochs=1,
+            batch_size=8,
+            interval_calibration="insample",  # the hybrid's intervals are its own
         )
         last, mean = NaiveForecaster(), NaiveForecaster(strategy="mean")
         drift = NaiveForecaster(strategy="drift")
