@@ -133,11 +133,11 @@ def test_network_rejects_bad_decoder_settings():
         AttentionSeq2Seq(1, 0, T)
 
 
-@pytest.mark.parametrize(("hidden", "size"), [(64, 16), (32, 8), (16, 8), (4, 4)])
+@pytest.mark.parametrize(("hidden", "size"), [(128, 32), (64, 16), (32, 16), (4, 4)])
 def test_direct_memory_is_the_first_units_of_the_lstm_in_the_attention_size(
     hidden, size
 ):
-    """Direct slots: the first d LSTM units + input anchor + position, d = D // 4."""
+    """Direct slots: first d LSTM units + input anchor + position, d = max(16, D/4)."""
     from sktime_attention.networks import attention_size
 
     assert attention_size(hidden) == size
