@@ -204,8 +204,9 @@ def attention_size(hidden_size):
     dimensions: a slot is the first d units of the encoder's LSTM output plus a
     projection of its input and a position embedding. The six (B, H, T) x d
     products of scores and contexts (forward and backward) then cost d / D of
-    full width: at D = 64 (d = 16) a training step of the defaults came within
-    about 1.15x of a plain LSTM with a linear head (``benchmarks/speed.py``).
+    full width: at D = 64 (d = 16) a training step of the defaults took about
+    1.13x the CPU time of a plain LSTM with a linear head, against 1.40x at full
+    width (``benchmarks/README.md``, ``speed.py``).
     Networks with D <= 16 attend at full width: at D = 16, d = 8 kept the
     planted lag (3 seeds) but lost accuracy on the airline validation split
     (``benchmarks/README.md``).
