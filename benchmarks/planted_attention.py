@@ -15,6 +15,7 @@ cutoff). Two measures per fit, on the forecast from the cutoff:
 
     python benchmarks/planted_attention.py --seeds 10 --epochs 150
     python benchmarks/planted_attention.py --decoder recursive --seeds 3
+    python benchmarks/planted_attention.py --hidden 64 --seeds 3 --setups lag24-w48
 """
 
 import argparse
@@ -81,9 +82,16 @@ def main():
     parser.add_argument("--decoder", default="direct")
     parser.add_argument("--setups", nargs="*", default=list(SETUPS))
     parser.add_argument("--attention", nargs="*", default=sorted(ATTENTION_TYPES))
+    parser.add_argument(
+        "--hidden", type=int, default=None, help="hidden size (default: 16)"
+    )
     args = parser.parse_args()
+    extra = {} if args.hidden is None else {"hidden_size": args.hidden}
     torch.set_num_threads(1)
-    print(f"decoder {args.decoder}, {args.epochs} epochs, seeds 0..{args.seeds - 1}")
+    print(
+        f"decoder {args.decoder}, {args.epochs} epochs, seeds 0..{args.seeds - 1}, "
+        f"hidden {extra.get('hidden_size', PLANTED_TRAINING['hidden_size'])}"
+    )
     print("| set-up | attention | hit rate mean | min-max | deletion | s/fit |")
     print("|---|---|---|---|---|---|")
     for setup in args.setups:
@@ -92,7 +100,7 @@ def main():
             start = time.perf_counter()
             rates, wins = [], []
             for seed in range(args.seeds):
-                forecaster = fit(name, args.decoder, seed, args.epochs, setup)
+                forecaster = fit(name, args.decoder, seed, args.epochs, setup, **extra)
                 rates.append(lag_hit_rate(forecaster.attention_weights_, lag))
                 wins += deletion_wins(forecaster, seed)
             per_fit = (time.perf_counter() - start) / args.seeds

@@ -1,6 +1,11 @@
 """Torch modules: attention score functions and the encoder-decoder networks."""
 
-from ._attention import ATTENTION_TYPES, attention_class, make_attention
+from ._attention import (
+    ATTENTION_TYPES,
+    attention_class,
+    attention_size,
+    make_attention,
+)
 from ._average import AveragedNetworks
 from ._seq2seq import (
     DECODERS,
@@ -17,5 +22,6 @@ __all__ = [
     "AveragedNetworks",
     "InputAttentionEncoder",
     "attention_class",
+    "attention_size",
     "make_attention",
 ]

@@ -21,6 +21,7 @@ feeds the step's LSTM input; False (Luong, scaled dot) means the query is the st
 
 __all__ = [
     "ATTENTION_TYPES",
+    "attention_size",
     "AdditiveAttention",
     "DotAttention",
     "GeneralAttention",
@@ -37,6 +38,7 @@ from torch import nn
 
 _CHUNK = 2**24  # additive scores: numbers per chunk of (B, q, T, A), 64 MB float32
 _ADDITIVE_SIZE = 8  # A, the additive score's size at most
+_SUBSPACE_MIN = 16  # the direct decoder's attention size d at least (or D)
 
 
 class _Attention(nn.Module):
@@ -193,6 +195,42 @@ def attention_class(name):
             f"`attention` must be one of {sorted(ATTENTION_TYPES)}, got {name!r}"
         )
     return ATTENTION_TYPES[name]
+
+
+def attention_size(hidden_size):
+    """Size d of the direct decoder's attention: ``max(16, D // 4)``, at most D.
+
+    Memory slots, queries and contexts of the direct decoder live in d
+    dimensions: a slot is the first d units of the encoder's LSTM output plus a
+    projection of its input and a position embedding. The six (B, H, T) x d
+    products of scores and contexts (forward and backward) then cost d / D of
+    full width: at D = 64 (d = 16) a training step of the defaults took about
+    1.13x the CPU time of a plain LSTM with a linear head, against 1.40x at full
+    width (``benchmarks/README.md``, ``speed.py``). On the M4 Hourly test set
+    the M4 recipe (D = 64) scored OWA 0.583 and 0.602 with d = 16 against
+    0.528 and 0.540 at full width (seeds 0 and 1): the saving costs that large
+    network accuracy.
+    Networks with D <= 16 attend at full width: at D = 16, d = 8 kept the
+    planted lag (3 seeds) but lost accuracy on the airline validation split
+    (``benchmarks/README.md``).
+
+    Parameters
+    ----------
+    hidden_size : int
+        D, the LSTM hidden size.
+
+    Returns
+    -------
+    int
+        d, between 1 and D.
+
+    Examples
+    --------
+    >>> from sktime_attention.networks import attention_size
+    >>> attention_size(128), attention_size(64), attention_size(32), attention_size(8)
+    (32, 16, 16, 8)
+    """
+    return min(hidden_size, max(_SUBSPACE_MIN, hidden_size // 4))
 
 
 def make_attention(name, query_size, key_size):

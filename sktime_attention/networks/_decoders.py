@@ -24,7 +24,7 @@ __all__ = ["AttentionDecoder", "DirectDecoder"]
 import torch
 from torch import nn
 
-from ._attention import attention_class
+from ._attention import attention_class, attention_size
 
 
 def _lstm(input_size, hidden_size, num_layers, dropout):
@@ -44,14 +44,17 @@ class DirectDecoder(nn.Module):
     projection of the step's known future covariates. Every step attends over the
     memory in one batched call and emits ``W_o tanh(W_c [context_h; q_h])``. The
     output depends on the window only through ``context_h``, a weights' average
-    of the memory slots.
+    of the memory slots. Queries, slots and contexts have size
+    d = :func:`~sktime_attention.networks.attention_size` (D); the attentional
+    state has size D.
 
     Parameters
     ----------
     n_targets, n_covariates : int
         N and C.
     hidden_size : int
-        D, size of queries, memory slots and the attentional state.
+        D, size of the attentional state; queries and memory slots have size
+        ``attention_size(D)``.
     max_horizon : int
         The most steps one pass decodes (the size of the step embedding);
         :func:`~sktime_attention.training.run_network` rolls longer horizons.
@@ -66,29 +69,41 @@ class DirectDecoder(nn.Module):
     ):
         super().__init__()
         self.max_horizon = max_horizon
-        self.step = nn.Parameter(torch.randn(max_horizon, hidden_size) / 4)  # (H, D)
+        size = attention_size(hidden_size)  # d
+        self.step = nn.Parameter(torch.randn(max_horizon, size) / 4)  # (H, d)
         self.covariates = (
-            nn.Linear(n_covariates, hidden_size, bias=False) if n_covariates else None
+            nn.Linear(n_covariates, size, bias=False) if n_covariates else None
         )
-        self.score = attention_class(attention)(hidden_size, hidden_size)
-        self.combine = nn.Linear(2 * hidden_size, hidden_size)
+        self.score = attention_class(attention)(size, size)
+        self.combine = nn.Linear(2 * size, hidden_size)
         self.dropout = nn.Dropout(dropout)
         self.out = nn.Linear(hidden_size, n_targets)
 
     def forward(self, memory, future, horizon):
-        """Return (prediction (B, H, N), weights (B, H, T)) for ``horizon`` steps."""
+        """Return (prediction (B, H, N), weights (B, H, T)) for ``horizon`` steps.
+
+        ``memory`` is (B, T, d), ``future`` (B, H, C) or None.
+        """
         if horizon > self.max_horizon:
             raise ValueError(
                 f"the direct decoder decodes at most {self.max_horizon} steps in one "
                 f"pass, got horizon {horizon}; run_network rolls longer horizons"
             )
-        batch = memory.shape[0]
-        query = self.step[:horizon].expand(batch, -1, -1)  # (B, H, D)
+        step = self.step[:horizon]  # (H, d)
+        query = step.expand(memory.shape[0], -1, -1)  # (B, H, d)
         if self.covariates is not None:
-            query = query + self.covariates(future[:, :horizon])  # (B, H, D)
-        keys = self.score.prepare_keys(memory)  # (B, T, D) or projected
-        context, weights = self.score.attend(query, keys, memory)  # (B, H, D)
-        attentional = torch.tanh(self.combine(torch.cat([context, query], dim=-1)))
+            query = query + self.covariates(future[:, :horizon])  # (B, H, d)
+        keys = self.score.prepare_keys(memory)  # (B, T, d) or projected
+        context, weights = self.score.attend(query, keys, memory)  # (B, H, d)
+        # W_c [context; q] without the concatenation; without covariates the
+        # query's half is computed once per step, (H, d), not per window
+        size = context.shape[-1]
+        weight = self.combine.weight  # (D, 2 d)
+        own = query if self.covariates is not None else step  # (B, H, d) or (H, d)
+        attentional = torch.tanh(
+            nn.functional.linear(context, weight[:, :size])
+            + nn.functional.linear(own, weight[:, size:], self.combine.bias)
+        )  # (B, H, D)
         return self.out(self.dropout(attentional)), weights  # (B, H, N), (B, H, T)
 
 

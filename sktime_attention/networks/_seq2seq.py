@@ -25,6 +25,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
+from ._attention import attention_size
 from ._decoders import AttentionDecoder, DirectDecoder, _lstm
 
 
@@ -229,21 +230,26 @@ class AttentionSeq2Seq(nn.Module):
         # Memory slot t = LSTM output + a projection of input t (as weighted by
         # the input attention, if any) + a learned embedding of position t: each
         # slot stays tied to its own time step, and any score can address a lag,
-        # so attention weights point at real periods.
-        self.anchor = nn.Linear(n_features, hidden_size, bias=False)
-        self.position = nn.Parameter(torch.zeros(window_length, hidden_size))
+        # so attention weights point at real periods. The direct decoder attends
+        # in d = attention_size(D) dimensions: its slots take the first d units
+        # of the LSTM output (the recursive decoder's all D).
+        size = attention_size(hidden_size) if decoder == "direct" else hidden_size
+        self.anchor = nn.Linear(n_features, size, bias=False)
+        self.position = nn.Parameter(torch.zeros(window_length, size))
 
     def encode(self, past):
-        """Encode ``past`` (B, T, F): (memory (B, T, D), state, feature weights).
+        """Encode ``past`` (B, T, F): (memory (B, T, d), state, feature weights).
 
-        The feature weights are (B, T, F) with input attention, else None; they
-        need no future covariates.
+        d is D for the recursive decoder and ``attention_size(D)`` for the direct
+        one. The feature weights are (B, T, F) with input attention, else None;
+        they need no future covariates.
         """
-        memory, state, feature = self.encoder(past)  # (B, T, D)
+        outputs, state, feature = self.encoder(past)  # (B, T, D)
         # with input attention the slot's anchor sees the attended input, so no
         # route around the feature attention reaches the memory
         inputs = past if feature is None else past * feature  # (B, T, F)
-        memory = memory + self.anchor(inputs) + self.position  # (B, T, D)
+        size = self.position.shape[-1]  # d
+        memory = outputs[..., :size] + self.anchor(inputs) + self.position  # (B, T, d)
         return memory, state, feature
 
     def forward(

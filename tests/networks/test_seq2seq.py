@@ -131,3 +131,24 @@ def test_network_rejects_bad_decoder_settings():
         AttentionSeq2Seq(1, 0, T, decoder="loop", horizon=2)
     with pytest.raises(ValueError, match="direct decoder needs `horizon`"):
         AttentionSeq2Seq(1, 0, T)
+
+
+@pytest.mark.parametrize(("hidden", "size"), [(128, 32), (64, 16), (32, 16), (4, 4)])
+def test_direct_memory_is_the_first_units_of_the_lstm_in_the_attention_size(
+    hidden, size
+):
+    """Direct slots: first d LSTM units + input anchor + position, d = max(16, D/4)."""
+    from sktime_attention.networks import attention_size
+
+    assert attention_size(hidden) == size
+    torch.manual_seed(3)
+    net = AttentionSeq2Seq(1, 0, T, hidden_size=hidden, horizon=2).eval()
+    past = torch.randn(B, T, 1)
+    with torch.no_grad():
+        memory, _, _ = net.encode(past)
+        outputs, _ = net.encoder.lstm(past)  # (B, T, D)
+        expected = outputs[..., :size] + past * net.anchor.weight[:, 0] + net.position
+    assert memory.shape == (B, T, size)
+    torch.testing.assert_close(memory, expected)
+    recursive = AttentionSeq2Seq(1, 0, T, hidden_size=hidden, decoder="recursive")
+    assert recursive.encode(past)[0].shape == (B, T, hidden)
