@@ -135,6 +135,7 @@ def attention_model(args, horizon):
         decoder=args.decoder,
         random_state=args.seed,
         verbose=args.verbose,
+        interval_calibration="insample",  # point forecasts only: no second network
     )
 
 
