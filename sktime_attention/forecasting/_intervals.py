@@ -6,6 +6,7 @@ of ``y``, U distinct holdout steps, A coverage levels, H forecast steps.
 
 __all__ = [
     "conformal_quantiles",
+    "conformal_rank",
     "effective_count",
     "fold_ids",
     "grows_with_step",
@@ -22,6 +23,16 @@ from sktime_attention.forecasting._weights import (
     nearest_rows,
     root_mean_square,
 )
+
+
+def conformal_rank(counts, c):
+    """Rank ``ceil((n + 1) c)`` of the split-conformal half-width among n scores.
+
+    ``counts`` (n per step) may be an int or an array; the product is rounded
+    to 9 decimals first, so that ``(n + 1) c`` that is an integer up to float
+    error (``100 * 0.9``) is not pushed one rank up.
+    """
+    return np.ceil(np.round((np.asarray(counts) + 1) * c, 9)).astype(int)
 
 
 def fold_ids(steps):
@@ -149,7 +160,7 @@ def residual_widths(resid, steps, folds, coverage, widen):
     for a, c in enumerate(coverage):
         if c <= 0:
             continue
-        k = np.ceil(np.round((counts + 1) * c, 9)).astype(int)  # per step
+        k = conformal_rank(counts, c)  # per step
         if (k <= counts).all():  # split-conformal at every step
             for i, r in enumerate(abs_resid):
                 widths[i, a] = r[k[i] - 1]

@@ -19,6 +19,8 @@ import math
 import numpy as np
 from scipy.stats import norm
 
+from sktime_attention.forecasting._intervals import conformal_rank
+from sktime_attention.forecasting._weights import root_mean_square
 from sktime_attention.training import run_network
 
 CALIBRATIONS = ("holdout", "insample")
@@ -78,13 +80,13 @@ def conformal_widths(abs_errors, coverage):
         errors = np.sort(errors, axis=0)
         n = len(errors)
         for a, c in enumerate(coverage):
-            rank = math.ceil((n + 1) * c)
+            rank = conformal_rank(n, c)
             if c <= 0:
                 continue
             if rank <= n:
                 widths[h, a] = errors[rank - 1]
             else:
-                rms = np.sqrt((errors**2).mean(axis=0))
+                rms = root_mean_square(errors, 0)
                 widths[h, a] = np.maximum(errors[-1], norm.ppf(0.5 + c / 2) * rms)
     return np.maximum.accumulate(widths, axis=0)
 
@@ -96,7 +98,7 @@ def _growth(abs_errors):
     """
     if len(abs_errors) < 2:
         return np.full(abs_errors[0].shape[1], 0.5)
-    rms = np.stack([np.sqrt((e**2).mean(axis=0)) for e in abs_errors])  # (H, N)
+    rms = np.stack([root_mean_square(e, 0) for e in abs_errors])  # (H, N)
     log_h = np.log(np.arange(1, len(rms) + 1))
     log_h = log_h - log_h.mean()
     log_r = np.log(np.maximum(rms, 1e-300))
@@ -216,14 +218,23 @@ class _Seq2SeqIntervals:
         Beyond the calibrated steps 1..H, ``w_h = w_H (h / H)^b`` with ``b`` of
         ``_growth``.
         """
-        store = self._store
         widths = conformal_widths(self._interval_errors, np.asarray(coverage, float))
-        last = len(widths)
+        return self._at_steps(widths, rel)
+
+    def _at_steps(self, table, rel):
+        """Scaled ``table`` (H, ..., N) at steps ``rel`` (S, K), in units of ``y``.
+
+        Returns (S, K, ..., N): step ``max(rel, 1)``'s row up to H, beyond it
+        row H times ``(h / H)^b`` (``_growth``), times each series' scale.
+        """
+        store, last = self._store, len(table)
         step = np.maximum(rel, 1)
-        base = widths[np.minimum(step, last) - 1]  # (S, K, A, N)
+        base = table[np.minimum(step, last) - 1]  # (S, K, ..., N)
         ratio = np.maximum(step / last, 1.0)[..., None] ** self._interval_growth
         spread = np.stack([sp[: store.n_targets] for sp in store.spread])  # (S, N)
-        return base * ratio[:, :, None, :] * spread[:, None, None, :]
+        middle = (1,) * (table.ndim - 2)  # the axes between step and column
+        ratio = ratio.reshape(*ratio.shape[:2], *middle, ratio.shape[-1])
+        return base * ratio * spread.reshape(len(spread), 1, *middle, -1)
 
     def _predict_quantiles(self, fh, X, alpha):
         values, rel = self._point_values(fh, X)  # (S, K, N)
@@ -240,13 +251,7 @@ class _Seq2SeqIntervals:
                 f"{type(self).__name__} returns marginal variances only (cov=False)"
             )
         values, rel = self._point_values(fh, X)
-        store = self._store
-        rms = np.stack([np.sqrt((e**2).mean(axis=0)) for e in self._interval_errors])
-        rms = np.maximum.accumulate(rms, axis=0)  # (H, N)
-        step = np.maximum(rel, 1)
-        base = rms[np.minimum(step, len(rms)) - 1]  # (S, K, N)
-        ratio = np.maximum(step / len(rms), 1.0)[..., None] ** self._interval_growth
-        spread = np.stack([sp[: store.n_targets] for sp in store.spread])
-        var = (base * ratio * spread[:, None, :]) ** 2
+        rms = np.stack([root_mean_square(e, 0) for e in self._interval_errors])
+        var = self._at_steps(np.maximum.accumulate(rms, axis=0), rel) ** 2
         var[np.isnan(values)] = np.nan
         return self._frame(var, fh, self._get_varnames())
