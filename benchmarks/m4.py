@@ -215,9 +215,19 @@ def main():
         default=0,
         help="model `attention` only: X_t = y_{t-lag} (0: none; 48 for Hourly)",
     )
+    parser.add_argument(
+        "--subspace-min",
+        type=int,
+        default=None,
+        help="tuning aid: the direct decoder's attention size floor (_SUBSPACE_MIN)",
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.subspace_min is not None:
+        from sktime_attention.networks import _attention
+
+        _attention._SUBSPACE_MIN = args.subspace_min
     horizon, sp = SETTINGS[args.freq]
     panel, test = load_m4(args.folder, args.freq, args.series)
     if args.validate:  # the last H training points become the test

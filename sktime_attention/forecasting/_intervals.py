@@ -10,6 +10,8 @@ __all__ = [
     "effective_count",
     "fold_ids",
     "grows_with_step",
+    "non_decreasing",
+    "power_law",
     "residual_widths",
     "step_rmse",
 ]
@@ -17,6 +19,7 @@ __all__ = [
 import numpy as np
 import pandas as pd
 from scipy.stats import t as student_t
+from sklearn.isotonic import isotonic_regression
 
 from sktime_attention.forecasting._weights import (
     _positive,
@@ -33,6 +36,29 @@ def conformal_rank(counts, c):
     error (``100 * 0.9``) is not pushed one rank up.
     """
     return np.ceil(np.round((np.asarray(counts) + 1) * c, 9)).astype(int)
+
+
+def non_decreasing(table, counts):
+    """``table`` (U, ...) made non-decreasing along its first axis, the steps.
+
+    The weighted least-squares non-decreasing fit (isotonic regression, weights
+    ``counts`` (U,), the scores behind each row), per column. Where a later
+    step's estimate dips below an earlier one both are noisy estimates of one
+    non-decreasing quantity: the fit pools them to their weighted mean, where
+    a running maximum would keep the larger, an upward bias at every plateau.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktime_attention.forecasting._intervals import non_decreasing
+    >>> non_decreasing(np.array([1.0, 3.0, 2.0, 4.0]), np.array([1, 1, 1, 2]))
+    array([1. , 2.5, 2.5, 4. ])
+    """
+    table = np.asarray(table, dtype=float)
+    flat = table.reshape(len(table), -1)
+    counts = np.asarray(counts, dtype=float)
+    fitted = [isotonic_regression(col, sample_weight=counts) for col in flat.T]
+    return np.reshape(fitted, flat.T.shape).T.reshape(table.shape)
 
 
 def fold_ids(steps):
@@ -132,9 +158,10 @@ def residual_widths(resid, steps, folds, coverage, widen):
         Per step, where every step has enough residuals for ``c``: with n
         residuals at a step (all series), the ``ceil((n + 1) * c)``-th smallest
         absolute one (split-conformal with its finite-sample correction:
-        coverage >= c for exchangeable residuals), then the cumulative maximum
-        over the steps of the ``widen`` columns. Pooled, where some step has
-        too few (n + 1 < 1 / (1 - c)): each residual is divided by a scale per
+        coverage >= c for exchangeable residuals), then made non-decreasing
+        over the steps in the ``widen`` columns (`non_decreasing`). Pooled,
+        where some step has too few (n + 1 < 1 / (1 - c)): each residual is
+        divided by a scale per
         step, ``sigma_h = sigma_1 h^b`` with ``b >= 0`` (`_step_scales`); the
         half-width is ``sigma_h t.ppf(0.5 + c / 2, df=n_eff) rms``, with
         ``rms`` the root mean square of the pooled scores, which estimates
@@ -164,7 +191,7 @@ def residual_widths(resid, steps, folds, coverage, widen):
         if (k <= counts).all():  # split-conformal at every step
             for i, r in enumerate(abs_resid):
                 widths[i, a] = r[k[i] - 1]
-            widths[:, a, widen] = np.maximum.accumulate(widths[:, a, widen], axis=0)
+            widths[:, a, widen] = non_decreasing(widths[:, a, widen], counts)
             continue
         widths[:, a] = student_t.ppf(0.5 + c / 2, df=n_eff) * rms * pooled_scale
     return widths
@@ -173,15 +200,26 @@ def residual_widths(resid, steps, folds, coverage, widen):
 def _step_scales(abs_resid, steps):
     """Scale per step (U, C), ``s_1 h^b`` with ``b >= 0``, fitted to the residuals.
 
-    Weighted least squares of the log mean squared residual on ``log(step)``
-    (weights: residuals per step); the scales are relative (the largest
-    residual is factored out) and 1 for a column without non-zero residuals.
+    `power_law` of the absolute residuals, a list of U arrays (n_u, C); the
+    scales are relative (the largest residual is factored out) and 1 for a
+    column without non-zero residuals.
     """
     size = _positive(np.max([r.max(axis=0) for r in abs_resid], axis=0))  # (C,)
-    ms = np.array([((r / size) ** 2).mean(axis=0) for r in abs_resid])  # (U, C)
-    counts = np.array([len(r) for r in abs_resid], dtype=float)
-    x = np.log(steps)
-    out = np.ones_like(ms)
+    return power_law([r / size for r in abs_resid], steps)[0]
+
+
+def power_law(abs_errors, steps):
+    """Root mean square per step ``s_1 h^b`` (U, C) fitted to errors, and ``b`` (C,).
+
+    Weighted least squares of the log mean square of ``abs_errors`` (a list of
+    U arrays (n_u, C), the errors at ``steps`` (U,)) on ``log(step)``, weights
+    n_u; ``b >= 0`` (half the slope). A column without non-zero errors gets 1
+    and ``b = 0``.
+    """
+    ms = np.array([(r**2).mean(axis=0) for r in abs_errors])  # (U, C)
+    counts = np.array([len(r) for r in abs_errors], dtype=float)
+    x = np.log(np.asarray(steps, dtype=float))
+    fitted, exponent = np.ones_like(ms), np.zeros(ms.shape[1])
     for j in range(ms.shape[1]):
         ok = ms[:, j] > 0
         if not ok.any():
@@ -190,9 +228,9 @@ def _step_scales(abs_resid, steps):
         xm, ym = np.average(x[ok], weights=w), np.average(yj, weights=w)
         sxx = np.average((x[ok] - xm) ** 2, weights=w)
         slope = np.average((x[ok] - xm) * (yj - ym), weights=w) / sxx if sxx else 0.0
-        slope = max(slope, 0.0)
-        out[:, j] = np.exp((ym + slope * (x - xm)) / 2)
-    return out
+        exponent[j] = max(slope, 0.0) / 2
+        fitted[:, j] = np.exp(ym / 2 + exponent[j] * (x - xm))
+    return fitted, exponent
 
 
 def grows_with_step(steps, rmse):

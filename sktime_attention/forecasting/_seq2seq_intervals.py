@@ -19,7 +19,11 @@ import math
 import numpy as np
 from scipy.stats import norm
 
-from sktime_attention.forecasting._intervals import conformal_rank
+from sktime_attention.forecasting._intervals import (
+    conformal_rank,
+    non_decreasing,
+    power_law,
+)
 from sktime_attention.forecasting._weights import root_mean_square
 from sktime_attention.training import run_network
 
@@ -72,8 +76,9 @@ def conformal_widths(abs_errors, coverage):
         With n errors at a step, the ``ceil((n + 1) c)``-th smallest (coverage at
         least ``c`` for exchangeable errors); where n is too small for ``c``
         (``ceil((n + 1) c) > n``), the larger of the largest error and the
-        Gaussian half-width ``z_c * rms``. Then the running maximum over the
-        steps: widths never shrink with the step.
+        Gaussian half-width ``z_c * rms``. Then made non-decreasing over the
+        steps (`non_decreasing`, weighted by the errors per step): widths never
+        shrink with the step.
     """
     widths = np.zeros((len(abs_errors), len(coverage), abs_errors[0].shape[1]))
     for h, errors in enumerate(abs_errors):
@@ -88,22 +93,20 @@ def conformal_widths(abs_errors, coverage):
             else:
                 rms = root_mean_square(errors, 0)
                 widths[h, a] = np.maximum(errors[-1], norm.ppf(0.5 + c / 2) * rms)
-    return np.maximum.accumulate(widths, axis=0)
+    return non_decreasing(widths, [len(e) for e in abs_errors])
 
 
 def _growth(abs_errors):
-    """Exponent b >= 0 (N,) of ``rms_h ~ h^b`` over the calibrated steps.
+    """Exponent b in [0, 1] (N,) of ``rms_h ~ h^b`` over the calibrated steps.
 
-    Least squares of log rms on log h; 0.5 (a random walk's) with one step.
+    `power_law` of the errors per step; 0.5 (a random walk's) with one step.
     """
     if len(abs_errors) < 2:
         return np.full(abs_errors[0].shape[1], 0.5)
-    rms = np.stack([root_mean_square(e, 0) for e in abs_errors])  # (H, N)
-    log_h = np.log(np.arange(1, len(rms) + 1))
-    log_h = log_h - log_h.mean()
-    log_r = np.log(np.maximum(rms, 1e-300))
-    slope = (log_h[:, None] * (log_r - log_r.mean(axis=0))).sum(0) / (log_h**2).sum()
-    return np.clip(slope, 0.0, 1.0)
+    size = np.max([e.max(axis=0) for e in abs_errors], axis=0)  # (N,)
+    size[~(size > 0)] = 1.0
+    steps = np.arange(1, len(abs_errors) + 1)
+    return np.minimum(power_law([e / size for e in abs_errors], steps)[1], 1.0)
 
 
 class _Seq2SeqIntervals:
@@ -251,7 +254,8 @@ class _Seq2SeqIntervals:
                 f"{type(self).__name__} returns marginal variances only (cov=False)"
             )
         values, rel = self._point_values(fh, X)
-        rms = np.stack([root_mean_square(e, 0) for e in self._interval_errors])
-        var = self._at_steps(np.maximum.accumulate(rms, axis=0), rel) ** 2
+        errors = self._interval_errors
+        rms = np.stack([root_mean_square(e, 0) for e in errors])  # (H, N)
+        var = self._at_steps(non_decreasing(rms, [len(e) for e in errors]), rel) ** 2
         var[np.isnan(values)] = np.nan
         return self._frame(var, fh, self._get_varnames())

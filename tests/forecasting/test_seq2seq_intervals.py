@@ -60,6 +60,15 @@ def test_conformal_width_is_the_finite_sample_rank_of_the_errors():
     assert widths[0, 3, 0] > 19.0
 
 
+def test_a_step_whose_width_dips_is_pooled_with_the_steps_before():
+    # 19 errors at step 1 (rank 18 at 90%: 18), 39 at step 2 (rank 36: 9):
+    # the non-decreasing fit weighted by the counts is their weighted mean
+    errors = [np.arange(1.0, 20.0)[:, None], np.arange(0.25, 10.0, 0.25)[:, None]]
+    widths = conformal_widths(errors, np.array([0.9]))[:, 0, 0]
+    pooled = (19 * 18.0 + 39 * 9.0) / 58
+    np.testing.assert_allclose(widths, [pooled, pooled])
+
+
 def test_widths_follow_each_series_scale_in_a_panel():
     panel = synthetic.make_panel(2, 60, 0, level_step=0.0)
     big = panel.loc["s0"] * 1000.0

@@ -76,12 +76,13 @@ def test_residual_widths_split_conformal_known_answers():
     # Student's t on the 19 independent ones (one per fold) times their rms
     gauss = t.ppf(0.995, df=19) * np.sqrt(np.mean(np.arange(1.0, 20.0) ** 2))
     np.testing.assert_allclose(widths[0, :, 0], [0, 10, 18, 19, gauss])
-    # cumulative maximum over the steps only where asked (column 0, not 1)
+    # non-decreasing over the steps only where asked (column 0, not 1): the
+    # dip at step 2 is pooled with step 1 (3 residuals each) to their mean
     resid = _one_series([[1.0, 1.0], [0.5, 0.5]] * 3)
     widths = residual_widths(
         resid, np.tile([1, 2], 3), np.repeat([0, 1, 2], 2), [0.5], [True, False]
     )
-    np.testing.assert_allclose(widths[:, 0], [[1.0, 1.0], [1.0, 0.5]])
+    np.testing.assert_allclose(widths[:, 0], [[0.75, 1.0], [0.75, 0.5]])
 
 
 @pytest.mark.parametrize("scale", [1e-12, 1.0, 1e200])
@@ -223,3 +224,15 @@ def test_series_features_known_answers():
     )
     assert table.loc[2, "trend_strength"] > 0.95
     np.testing.assert_allclose(table["log_length"], np.log([240, 240, 200]))
+
+
+def test_power_law_recovers_the_exponent_and_floors_it_at_zero():
+    from sktime_attention.forecasting._intervals import power_law
+
+    steps = np.arange(1, 7)
+    # column 0: rms 2 h^0.5; column 1 shrinks with the step (b floored at 0)
+    errors = [np.array([[2.0 * h**0.5, 1.0 / h]] * 3) for h in steps]
+    fitted, b = power_law(errors, steps)
+    np.testing.assert_allclose(b, [0.5, 0.0], atol=1e-12)
+    np.testing.assert_allclose(fitted[:, 0], 2.0 * steps**0.5)
+    assert np.ptp(fitted[:, 1]) == 0
