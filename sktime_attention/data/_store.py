@@ -187,6 +187,11 @@ class SeriesStore:
         return pd.Index([*self.y_columns, *(self.X_columns or [])], name="feature")
 
     @property
+    def lengths(self):
+        """Number of stored time points of each series (S,)."""
+        return np.array([len(a) for a in self.arrays])
+
+    @property
     def last_index(self):
         """Last time point of each series (length-1 indexes)."""
         return [index[-1:] for index in self.indexes]

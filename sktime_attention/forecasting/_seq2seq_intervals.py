@@ -126,7 +126,7 @@ class _Seq2SeqIntervals:
         the latest of each series.
         """
         store, t, h = self._store, self.window_length, self.horizon_
-        lengths = np.array([len(a) for a in store.arrays])
+        lengths = store.lengths
         network, unseen = self.network_, np.zeros(len(lengths), dtype=int)
         if pretrained and not self.fine_tune_epochs:
             unseen = self._seen_in_pretrain()
@@ -177,7 +177,7 @@ class _Seq2SeqIntervals:
         twin = copy.copy(self)  # shares parameters; its own store and network
         if self.windows_per_epoch is not None:
             span = self.window_length + self.horizon_ - 1
-            lengths = np.array([len(a) for a in self._store.arrays])
+            lengths = self._store.lengths
             share = np.maximum(keep - span, 0).sum() / (lengths - span).sum()
             twin.windows_per_epoch = max(1, math.ceil(self.windows_per_epoch * share))
         twin._store = copy.copy(self._store)
@@ -194,7 +194,7 @@ class _Seq2SeqIntervals:
         NaN elsewhere.
         """
         store, t = self._store, self.window_length
-        lengths = np.array([len(a) for a in store.arrays])
+        lengths = store.lengths
         position = lengths[:, None] - 1 + rel  # (S, K)
         wanted = (rel <= 0) & (position >= t)
         values = np.full((*rel.shape, store.n_targets), np.nan)
