@@ -122,6 +122,7 @@ def attention_model(args, horizon):
         window_length=args.window,
         attention=args.attention,
         hidden_size=args.hidden,
+        attention_size=args.attention_size or args.hidden,
         horizon=horizon,
         scaling="window",
         loss=args.loss,
@@ -216,18 +217,15 @@ def main():
         help="model `attention` only: X_t = y_{t-lag} (0: none; 48 for Hourly)",
     )
     parser.add_argument(
-        "--subspace-min",
+        "--attention-size",
         type=int,
         default=None,
-        help="tuning aid: the direct decoder's attention size floor (_SUBSPACE_MIN)",
+        help="the direct decoder's attention size d (default: --hidden, full width,"
+        " chosen on validation; README)",
     )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    if args.subspace_min is not None:
-        from sktime_attention.networks import _attention
-
-        _attention._SUBSPACE_MIN = args.subspace_min
     horizon, sp = SETTINGS[args.freq]
     panel, test = load_m4(args.folder, args.freq, args.series)
     if args.validate:  # the last H training points become the test

@@ -85,8 +85,13 @@ def main():
     parser.add_argument(
         "--hidden", type=int, default=None, help="hidden size (default: 16)"
     )
+    parser.add_argument(
+        "--attention-size", type=int, default=None, help="d (default: the rule)"
+    )
     args = parser.parse_args()
     extra = {} if args.hidden is None else {"hidden_size": args.hidden}
+    if args.attention_size is not None:
+        extra["attention_size"] = args.attention_size
     torch.set_num_threads(1)
     print(
         f"decoder {args.decoder}, {args.epochs} epochs, seeds 0..{args.seeds - 1}, "

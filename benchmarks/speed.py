@@ -74,6 +74,8 @@ def plain_seconds(y, args, epochs):
 
 def attention_seconds(y, args, epochs, **kwargs):
     """Seconds to fit an AttentionLSTMForecaster for ``epochs``."""
+    if kwargs.get("attention_size") == "hidden":  # full width at any --hidden
+        kwargs = {**kwargs, "attention_size": args.hidden}
     forecaster = AttentionLSTMForecaster(
         window_length=args.window,
         horizon=args.horizon,
@@ -134,11 +136,22 @@ def by_difference(seconds, args):
 
 MODELS = {  # name: keyword arguments of AttentionLSTMForecaster
     "package defaults (decoder direct, default attention)": {},
-    "M4 recipe (benchmarks/m4.py: luong_general, mae, lr 3e-3)": {
+    "M4 recipe (benchmarks/m4.py: luong_general, mae, lr 3e-3, full width)": {
         "attention": "luong_general",
         "loss": "mae",
         "learning_rate": 3e-3,
-        "teacher_forcing_ratio": 0.0,
+        "attention_size": "hidden",
+    },
+    "M4 recipe at the default attention size (d = 16 at D = 64)": {
+        "attention": "luong_general",
+        "loss": "mae",
+        "learning_rate": 3e-3,
+    },
+    "M4 recipe, attention_size 32": {
+        "attention": "luong_general",
+        "loss": "mae",
+        "learning_rate": 3e-3,
+        "attention_size": 32,
     },
     "bahdanau, direct": {"attention": "bahdanau"},
     "luong_general, recursive, teacher forcing 1.0": {

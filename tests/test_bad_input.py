@@ -280,6 +280,13 @@ CASES = [
         match=r"(?i)learning_rate.*finite|finite.*learning_rate",
         notes="only estimators with a learning_rate parameter (others: skipped)",
     ),
+    Case(
+        "attention_size_above_hidden_size",
+        lambda: {"y": _series(), "params": {"hidden_size": 4, "attention_size": 8}},
+        "raise",
+        match=r"attention_size.*at most.*hidden_size",
+        notes="only the attention forecasters (others: skipped)",
+    ),
 ]
 
 

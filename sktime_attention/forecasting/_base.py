@@ -77,6 +77,7 @@ class _Seq2SeqForecaster(
             n_covariates,
             self.window_length,
             hidden_size=self.hidden_size,
+            attention_size=self.attention_size,
             num_layers=self.num_layers,
             dropout=self.dropout,
             attention=self.attention,
@@ -91,6 +92,12 @@ class _Seq2SeqForecaster(
         check_int(self.window_length, "window_length", minimum=1)
         check_option(self.decoder, "decoder", DECODERS)
         check_int(self.hidden_size, "hidden_size", minimum=1)
+        check_int(self.attention_size, "attention_size", minimum=1, allow_none=True)
+        if self.attention_size is not None and self.attention_size > self.hidden_size:
+            raise ValueError(
+                f"`attention_size` must be at most `hidden_size` ({self.hidden_size})"
+                f", got {self.attention_size}"
+            )
         check_int(self.num_layers, "num_layers", minimum=1)
         check_float(self.dropout, "dropout", 0.0, 1.0, high_open=True)
         check_float(self.teacher_forcing_ratio, "teacher_forcing_ratio", 0.0, 1.0)

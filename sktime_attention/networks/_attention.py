@@ -197,7 +197,7 @@ def attention_class(name):
     return ATTENTION_TYPES[name]
 
 
-def attention_size(hidden_size):
+def attention_size(hidden_size, requested=None):
     """Size d of the direct decoder's attention: ``max(16, D // 4)``, at most D.
 
     Memory slots, queries and contexts of the direct decoder live in d
@@ -206,18 +206,20 @@ def attention_size(hidden_size):
     products of scores and contexts (forward and backward) then cost d / D of
     full width: at D = 64 (d = 16) a training step of the defaults took about
     1.13x the CPU time of a plain LSTM with a linear head, against 1.40x at full
-    width (``benchmarks/README.md``, ``speed.py``). On the M4 Hourly test set
-    the M4 recipe (D = 64) scored OWA 0.583 and 0.602 with d = 16 against
-    0.528 and 0.540 at full width (seeds 0 and 1): the saving costs that large
-    network accuracy.
-    Networks with D <= 16 attend at full width: at D = 16, d = 8 kept the
-    planted lag (3 seeds) but lost accuracy on the airline validation split
+    width (``benchmarks/README.md``, ``speed.py``). The saving costs large
+    networks accuracy: on the M4 Hourly validation split the M4 recipe (D = 64)
+    scored OWA 0.594 with d = 16, 0.591 with d = 32 and 0.520 at full width
+    (seed 0); pass ``requested`` (the forecasters' ``attention_size``) to
+    choose. Networks with D <= 16 attend at full width: at D = 16, d = 8 kept
+    the planted lag (3 seeds) but lost accuracy on the airline validation split
     (``benchmarks/README.md``).
 
     Parameters
     ----------
     hidden_size : int
         D, the LSTM hidden size.
+    requested : int or None, default=None
+        d itself, between 1 and D; None: the rule above.
 
     Returns
     -------
@@ -229,7 +231,16 @@ def attention_size(hidden_size):
     >>> from sktime_attention.networks import attention_size
     >>> attention_size(128), attention_size(64), attention_size(32), attention_size(8)
     (32, 16, 16, 8)
+    >>> attention_size(64, requested=64)
+    64
     """
+    if requested is not None:
+        if not 1 <= requested <= hidden_size:
+            raise ValueError(
+                f"`attention_size` must be between 1 and `hidden_size` "
+                f"({hidden_size}), got {requested!r}"
+            )
+        return int(requested)
     return min(hidden_size, max(_SUBSPACE_MIN, hidden_size // 4))
 
 

@@ -54,7 +54,7 @@ class DirectDecoder(nn.Module):
         N and C.
     hidden_size : int
         D, size of the attentional state; queries and memory slots have size
-        ``attention_size(D)``.
+        d (``size``).
     max_horizon : int
         The most steps one pass decodes (the size of the step embedding);
         :func:`~sktime_attention.training.run_network` rolls longer horizons.
@@ -62,14 +62,23 @@ class DirectDecoder(nn.Module):
         Dropout on the attentional state.
     attention : str
         Score name, see :func:`~sktime_attention.networks.attention_class`.
+    size : int or None, default=None
+        d; None: ``attention_size(D)``.
     """
 
     def __init__(
-        self, n_targets, n_covariates, hidden_size, max_horizon, dropout, attention
+        self,
+        n_targets,
+        n_covariates,
+        hidden_size,
+        max_horizon,
+        dropout,
+        attention,
+        size=None,
     ):
         super().__init__()
         self.max_horizon = max_horizon
-        size = attention_size(hidden_size)  # d
+        size = attention_size(hidden_size, size)  # d
         self.step = nn.Parameter(torch.randn(max_horizon, size) / 4)  # (H, d)
         self.covariates = (
             nn.Linear(n_covariates, size, bias=False) if n_covariates else None

@@ -25,7 +25,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ._attention import attention_size
+from ._attention import attention_size as _attention_size
 from ._decoders import AttentionDecoder, DirectDecoder, _lstm
 
 
@@ -176,6 +176,10 @@ class AttentionSeq2Seq(nn.Module):
         K, covariates whose values over the horizon (``future`` (B, H, K)) feed
         the decoder; the other C - K are past-only and reach the network through
         the encoder alone. None: all C.
+    attention_size : int or None, default=None
+        d, the direct decoder's attention size (memory slots, queries,
+        contexts), between 1 and D; None: :func:`attention_size` (D). The
+        recursive decoder attends at full width.
 
     Examples
     --------
@@ -200,6 +204,7 @@ class AttentionSeq2Seq(nn.Module):
         decoder="direct",
         horizon=None,
         n_known_covariates=None,
+        attention_size=None,
     ):
         super().__init__()
         if decoder not in DECODERS:
@@ -217,9 +222,11 @@ class AttentionSeq2Seq(nn.Module):
             )
         else:
             self.encoder = LSTMEncoder(n_features, hidden_size, num_layers, dropout)
-        if decoder == "direct":
+        direct = decoder == "direct"
+        size = _attention_size(hidden_size, attention_size) if direct else hidden_size
+        if direct:
             self.decoder = DirectDecoder(
-                n_targets, n_known, hidden_size, horizon, dropout, attention
+                n_targets, n_known, hidden_size, horizon, dropout, attention, size
             )
         else:
             self.decoder = AttentionDecoder(
@@ -231,16 +238,15 @@ class AttentionSeq2Seq(nn.Module):
         # the input attention, if any) + a learned embedding of position t: each
         # slot stays tied to its own time step, and any score can address a lag,
         # so attention weights point at real periods. The direct decoder attends
-        # in d = attention_size(D) dimensions: its slots take the first d units
-        # of the LSTM output (the recursive decoder's all D).
-        size = attention_size(hidden_size) if decoder == "direct" else hidden_size
+        # in d dimensions: its slots take the first d units of the LSTM output
+        # (the recursive decoder's all D).
         self.anchor = nn.Linear(n_features, size, bias=False)
         self.position = nn.Parameter(torch.zeros(window_length, size))
 
     def encode(self, past):
         """Encode ``past`` (B, T, F): (memory (B, T, d), state, feature weights).
 
-        d is D for the recursive decoder and ``attention_size(D)`` for the direct
+        d is D for the recursive decoder and ``attention_size`` for the direct
         one. The feature weights are (B, T, F) with input attention, else None;
         they need no future covariates.
         """

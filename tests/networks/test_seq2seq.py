@@ -152,3 +152,16 @@ def test_direct_memory_is_the_first_units_of_the_lstm_in_the_attention_size(
     torch.testing.assert_close(memory, expected)
     recursive = AttentionSeq2Seq(1, 0, T, hidden_size=hidden, decoder="recursive")
     assert recursive.encode(past)[0].shape == (B, T, hidden)
+
+
+def test_a_requested_attention_size_sets_the_slots_and_is_checked():
+    from sktime_attention.networks import attention_size
+
+    net = AttentionSeq2Seq(1, 0, T, hidden_size=64, horizon=2, attention_size=64)
+    memory, _, _ = net.encode(torch.randn(B, T, 1))
+    assert memory.shape == (B, T, 64)  # full width, where the rule gives 16
+    prediction, weights = net(torch.randn(B, T, 1), horizon=2)
+    assert prediction.shape == (B, 2, 1) and weights.temporal.shape == (B, 2, T)
+    for bad in (0, 65):
+        with pytest.raises(ValueError, match=r"`attention_size` must be between 1"):
+            attention_size(64, bad)
