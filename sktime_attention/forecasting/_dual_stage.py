@@ -45,13 +45,9 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     hidden_size : int, default=32
         LSTM hidden size D of encoder and decoder.
     attention_size : int or None, default=None
-        Direct decoder only: size d of its attention (memory slots, queries,
-        contexts), between 1 and ``hidden_size``. None: ``max(16,
-        hidden_size // 4)``, at most ``hidden_size``
-        (:func:`~sktime_attention.networks.attention_size`). Smaller is faster
-        to train; on M4 Hourly a 64-unit network scored validation OWA 0.520 at
-        full width (``attention_size=64``) against 0.594 with the default 16
-        (see ``benchmarks/README.md``).
+        Direct decoder only: size d of its temporal attention, between 1 and
+        ``hidden_size``; None: ``max(16, hidden_size // 4)``, at most
+        ``hidden_size``. See :class:`AttentionLSTMForecaster`.
     num_layers : int, default=1
         Stacked LSTM layers; in the encoder, layers above the first are plain
         LSTM layers over the attended first layer.
