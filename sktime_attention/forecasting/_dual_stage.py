@@ -236,7 +236,6 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
             {
                 "window_length": 3,
                 "hidden_size": 4,
-                "attention_size": 2,
                 "max_epochs": 2,
                 "batch_size": 8,
                 "random_state": 0,
