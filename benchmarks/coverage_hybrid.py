@@ -5,7 +5,8 @@ PolynomialTrendForecaster (no intervals of its own); ``--members intervals``
 swaps the trend for NaiveForecaster "mean" (window 24), so that every member
 has intervals, and also scores the weighted average of the members' quantiles
 (``"members"``, the hybrid's rule for learned weights before) next to its
-split-conformal intervals (``"residuals"``) on the same fits. Synthetic series
+split-conformal intervals (``"residuals"``) on the same fits; ``--members
+default`` fits the hybrid's own default members (attention, ARIMA, HMM: slow). Synthetic series
 (``--kinds``): a Gaussian random walk; a seasonal AR(1) (sine season of period
 12 plus AR(1) noise, coefficient 0.7); the AR(1) alone; a linear trend plus
 white noise. The hybrid is refitted at rolling origins (``--series``
@@ -62,7 +63,12 @@ def make_series(kind, n, seed):
 
 
 def _members(which):
-    """Cheap members: ``"plain"`` (one without intervals) or ``"intervals"``."""
+    """Cheap members: ``"plain"`` (one without intervals) or ``"intervals"``.
+
+    ``"default"``: None, the hybrid's default members (attention, ARIMA, HMM).
+    """
+    if which == "default":
+        return None
     from sktime.forecasting.naive import NaiveForecaster
     from sktime.forecasting.trend import PolynomialTrendForecaster
 
@@ -168,7 +174,7 @@ def main():
         "--members",
         nargs="+",
         default=["plain"],
-        choices=["plain", "intervals"],
+        choices=["plain", "intervals", "default"],
         help="plain: last, drift, trend (no intervals of its own); intervals: "
         "last, drift, mean, all with intervals (also scores their quantiles)",
     )
