@@ -6,10 +6,10 @@ swaps the trend for NaiveForecaster "mean" (window 24), so that every member
 has intervals, and also scores the weighted average of the members' quantiles
 (``"members"``, the hybrid's rule for learned weights before) next to its
 split-conformal intervals (``"residuals"``) on the same fits; ``--members
-default`` fits the hybrid's own default members (attention, ARIMA, HMM: slow). Synthetic series
-(``--kinds``): a Gaussian random walk; a seasonal AR(1) (sine season of period
-12 plus AR(1) noise, coefficient 0.7); the AR(1) alone; a linear trend plus
-white noise. The hybrid is refitted at rolling origins (``--series``
+default`` fits the hybrid's own default members (attention, ARIMA, HMM: slow).
+Synthetic series (``--kinds``): a Gaussian random walk; a seasonal AR(1)
+(sine season of period 12 plus AR(1) noise, coefficient 0.7); the AR(1) alone;
+a linear trend plus white noise. The hybrid is refitted at rolling origins (``--series``
 independent series x ``--origins`` origins each, ``--horizon`` + 1 steps apart
 from a first origin that moves with the series, so that every phase of the
 season is an origin) and its nominal 80% and 95% intervals are scored on the
