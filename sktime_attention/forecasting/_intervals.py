@@ -162,7 +162,7 @@ def residual_widths(resid, steps, folds, coverage, widen):
         over the steps in the ``widen`` columns (`non_decreasing`). Pooled,
         where some step has too few (n + 1 < 1 / (1 - c)): each residual is
         divided by a scale per
-        step, ``sigma_h = sigma_1 h^b`` with ``b >= 0`` (`_step_scales`); the
+        step, ``sigma_h = sigma_1 h^b`` with ``b >= 0`` (`power_law`); the
         half-width is ``sigma_h t.ppf(0.5 + c / 2, df=n_eff) rms``, with
         ``rms`` the root mean square of the pooled scores, which estimates
         their spread on about ``n_eff`` degrees of freedom, the
@@ -179,7 +179,7 @@ def residual_widths(resid, steps, folds, coverage, widen):
     ]
     counts = np.array([len(r) for r in abs_resid])
     widths = np.zeros((len(u), len(coverage), n_cols))
-    pooled_scale = _step_scales(abs_resid, u.astype(float))  # (U, C)
+    pooled_scale = power_law(abs_resid, u)[0]  # (U, C)
     scores = resid / pooled_scale[np.searchsorted(u, steps)][None]  # (S, N, C)
     n_eff, _ = effective_count(scores, folds)
     rms = root_mean_square(scores.reshape(-1, n_cols), 0)  # (C,)
@@ -197,26 +197,17 @@ def residual_widths(resid, steps, folds, coverage, widen):
     return widths
 
 
-def _step_scales(abs_resid, steps):
-    """Scale per step (U, C), ``s_1 h^b`` with ``b >= 0``, fitted to the residuals.
-
-    `power_law` of the absolute residuals, a list of U arrays (n_u, C); the
-    scales are relative (the largest residual is factored out) and 1 for a
-    column without non-zero residuals.
-    """
-    size = _positive(np.max([r.max(axis=0) for r in abs_resid], axis=0))  # (C,)
-    return power_law([r / size for r in abs_resid], steps)[0]
-
-
 def power_law(abs_errors, steps):
     """Root mean square per step ``s_1 h^b`` (U, C) fitted to errors, and ``b`` (C,).
 
     Weighted least squares of the log mean square of ``abs_errors`` (a list of
     U arrays (n_u, C), the errors at ``steps`` (U,)) on ``log(step)``, weights
-    n_u; ``b >= 0`` (half the slope). A column without non-zero errors gets 1
-    and ``b = 0``.
+    n_u; ``b >= 0`` (half the slope). The fit is in the units of the errors
+    (squared after dividing by the largest, so nothing overflows). A column
+    without non-zero errors gets 1 and ``b = 0``.
     """
-    ms = np.array([(r**2).mean(axis=0) for r in abs_errors])  # (U, C)
+    size = _positive(np.max([r.max(axis=0) for r in abs_errors], axis=0))  # (C,)
+    ms = np.array([((r / size) ** 2).mean(axis=0) for r in abs_errors])  # (U, C)
     counts = np.array([len(r) for r in abs_errors], dtype=float)
     x = np.log(np.asarray(steps, dtype=float))
     fitted, exponent = np.ones_like(ms), np.zeros(ms.shape[1])
@@ -229,7 +220,7 @@ def power_law(abs_errors, steps):
         sxx = np.average((x[ok] - xm) ** 2, weights=w)
         slope = np.average((x[ok] - xm) * (yj - ym), weights=w) / sxx if sxx else 0.0
         exponent[j] = max(slope, 0.0) / 2
-        fitted[:, j] = np.exp(ym / 2 + exponent[j] * (x - xm))
+        fitted[:, j] = size[j] * np.exp(ym / 2 + exponent[j] * (x - xm))
     return fitted, exponent
 
 

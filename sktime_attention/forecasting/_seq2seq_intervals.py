@@ -103,10 +103,8 @@ def _growth(abs_errors):
     """
     if len(abs_errors) < 2:
         return np.full(abs_errors[0].shape[1], 0.5)
-    size = np.max([e.max(axis=0) for e in abs_errors], axis=0)  # (N,)
-    size[~(size > 0)] = 1.0
     steps = np.arange(1, len(abs_errors) + 1)
-    return np.minimum(power_law([e / size for e in abs_errors], steps)[1], 1.0)
+    return np.minimum(power_law(abs_errors, steps)[1], 1.0)
 
 
 class _Seq2SeqIntervals:
