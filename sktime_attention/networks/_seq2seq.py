@@ -233,7 +233,7 @@ class AttentionSeq2Seq(nn.Module):
                 n_targets, n_known, hidden_size, num_layers, dropout, attention
             )
         #: steps one forward pass can decode (None: any number)
-        self.max_horizon = horizon if decoder == "direct" else None
+        self.max_horizon = horizon if direct else None
         # Memory slot t = LSTM output + a projection of input t (as weighted by
         # the input attention, if any) + a learned embedding of position t: each
         # slot stays tied to its own time step, and any score can address a lag,
