@@ -7,7 +7,8 @@
 
 ``--horizon H`` trains the attention models' decoders on H steps (longer
 forecasts roll forward), ``--n-networks K`` averages K networks per model,
-``--window-periods P`` sets their window to P seasons.
+``--window-periods P`` sets their window to P seasons, ``--seasonal-lags L ...``
+their ``seasonal_lags``.
 
 ``--drop-last N`` removes the last N points first, so the held-out part lies
 inside the usual training data: a validation split for choosing defaults that
@@ -140,6 +141,13 @@ def main():
         help="decoder steps in training (default: all held-out steps at once)",
     )
     parser.add_argument("--window-periods", type=int, default=2, help="window / sp")
+    parser.add_argument(
+        "--seasonal-lags",
+        type=int,
+        nargs="*",
+        default=None,
+        help="the attention models' seasonal_lags (e.g. 12 for monthly data)",
+    )
     args = parser.parse_args()
     global DECODER
     DECODER = args.decoder
@@ -147,6 +155,7 @@ def main():
         n_networks=args.n_networks,
         horizon=args.horizon,
         window_periods=args.window_periods,
+        seasonal_lags=args.seasonal_lags,
     )
     torch.set_num_threads(args.threads)
     y = getattr(datasets, f"load_{args.dataset}")().astype(float)

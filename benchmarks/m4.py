@@ -134,6 +134,8 @@ def attention_model(args, horizon):
         patience=args.patience,
         teacher_forcing_ratio=args.teacher_forcing,
         decoder=args.decoder,
+        seasonal_lags=args.seasonal_lags,
+        n_networks=args.n_networks,
         random_state=args.seed,
         verbose=args.verbose,
         interval_calibration="insample",  # point forecasts only: no second network
@@ -223,6 +225,14 @@ def main():
         help="the direct decoder's attention size d (default: --hidden, full width,"
         " chosen on validation; README)",
     )
+    parser.add_argument(
+        "--seasonal-lags",
+        type=int,
+        nargs="*",
+        default=None,
+        help="the attention model's seasonal_lags (e.g. 24 168: day and week)",
+    )
+    parser.add_argument("--n-networks", type=int, default=1)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

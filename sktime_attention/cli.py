@@ -129,6 +129,7 @@ def _build(model, sp, epochs, seed):
     # Short series: every window trains (no early-stopping holdout), for longer.
     attention = AttentionLSTMForecaster(
         window_length=max(2 * sp, 8),
+        seasonal_lags=[sp] if sp > 1 else None,
         attention="luong_general",
         hidden_size=16,
         learning_rate=3e-3,

@@ -287,6 +287,20 @@ CASES = [
         match=r"attention_size.*at most.*hidden_size",
         notes="only the attention forecasters (others: skipped)",
     ),
+    Case(
+        "seasonal_lag_longer_than_window",
+        lambda: {"y": _series(), "params": {"window_length": 6, "seasonal_lags": [12]}},
+        "raise",
+        match=r"seasonal_lags.*between 1 and 6",
+        notes="only the attention forecasters (others: skipped)",
+    ),
+    Case(
+        "seasonal_lags_not_a_list",
+        lambda: {"y": _series(), "params": {"seasonal_lags": 12}},
+        "raise",
+        match=r"seasonal_lags.*list of ints",
+        notes="only the attention forecasters (others: skipped)",
+    ),
 ]
 
 

@@ -44,6 +44,7 @@ from sktime_attention.utils._validation import (
     check_columns,
     check_float,
     check_int,
+    check_lags,
     check_option,
     check_regular_index,
 )
@@ -85,6 +86,7 @@ class _Seq2SeqForecaster(
             decoder=self.decoder,
             horizon=self.horizon_,
             n_known_covariates=self._store.n_known,
+            seasonal_lags=self.seasonal_lags,
         )
 
     def _check_params(self):
@@ -117,6 +119,7 @@ class _Seq2SeqForecaster(
         check_int(self.fine_tune_epochs, "fine_tune_epochs", minimum=0)
         check_int(self.n_networks, "n_networks", minimum=1)
         check_past_covariates(self.past_covariates)
+        check_lags(self.seasonal_lags, "seasonal_lags", self.window_length)
         check_option(self.interval_calibration, "interval_calibration", CALIBRATIONS)
 
     # -- fit ----------------------------------------------------------------------

@@ -84,6 +84,9 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
         ``"all"``: every column of ``X``, and ``predict`` needs no ``X``. None:
         every column is known over the horizon. See
         :class:`AttentionLSTMForecaster`.
+    seasonal_lags : list of int or None, default=None
+        Lags of the target fed to each decoder step from the window (the
+        seasonal naive value at each lag); see :class:`AttentionLSTMForecaster`.
     scaling : {"standard", "window", "none"}, default="window"
         ``"standard"`` z-scores each column of each series, relative to its
         magnitude (values from 1e-300 to 1e300 forecast alike; a constant column

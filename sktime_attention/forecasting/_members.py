@@ -271,10 +271,12 @@ def default_forecasters(sp=1, window_length=None):
     Returns
     -------
     list of (str, sktime forecaster)
-        ``("attention", AttentionLSTMForecaster(window_length, attention=
-        "luong_general", hidden_size=16, max_epochs=50, interval_calibration=
-        "insample"))``, one network for all series (no second, calibration
-        network: with learned weights the hybrid's intervals come from its own
+        ``("attention", AttentionLSTMForecaster(window_length, seasonal_lags=
+        [sp], attention="luong_general", hidden_size=16, max_epochs=50,
+        interval_calibration="insample"))``, one network for all series,
+        whose decoder reads each step's seasonal naive value (no seasonal lag
+        when ``sp`` is 1 or longer than the window), and no second, calibration
+        network (with learned weights the hybrid's intervals come from its own
         holdout residuals); ``("arima", ...)`` per series: ``StatsModelsARIMA(order=(1,
         1, 1), trend="t")`` for ``sp=1``, the airline model ``(0, 1, 1)(0, 1,
         1, sp)`` for ``1 < sp <= 12``, and above that ``ARIMA(1, 1, 1)`` on the
@@ -292,6 +294,8 @@ def default_forecasters(sp=1, window_length=None):
     ['attention', 'arima', 'hmm']
     >>> default_forecasters(sp=12)[1][1].seasonal_order
     (0, 1, 1, 12)
+    >>> default_forecasters(sp=12)[0][1].seasonal_lags
+    [12]
     >>> hybrid = HybridForecaster(default_forecasters()).set_params(
     ...     attention__max_epochs=2, arima__order=(2, 1, 0)
     ... )
@@ -305,8 +309,10 @@ def default_forecasters(sp=1, window_length=None):
     from sktime_attention.forecasting._attention_lstm import AttentionLSTMForecaster
     from sktime_attention.forecasting._hmm import HMMForecaster
 
+    window_length = window_length or max(12, 2 * sp)
     attention = AttentionLSTMForecaster(
-        window_length=window_length or max(12, 2 * sp),
+        window_length=window_length,
+        seasonal_lags=[sp] if 1 < sp <= window_length else None,
         attention="luong_general",
         hidden_size=16,
         max_epochs=50,

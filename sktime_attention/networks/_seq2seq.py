@@ -180,6 +180,13 @@ class AttentionSeq2Seq(nn.Module):
         d, the direct decoder's attention size (memory slots, queries,
         contexts), between 1 and D; None: :func:`attention_size` (D). The
         recursive decoder attends at full width.
+    seasonal_lags : tuple of int or None, default=None
+        Lags L, each between 1 and T, whose values join the decoder's known
+        inputs: step h gets the N targets ``L * ceil(h / L)`` steps before its
+        own time, the latest value in the window at the same phase of a period
+        L (with L the seasonal period, the seasonal naive forecast). They are
+        read from ``past`` inside :meth:`forward`, so training and prediction
+        see the same inputs and no covariate is needed. None: none.
 
     Examples
     --------
@@ -189,6 +196,9 @@ class AttentionSeq2Seq(nn.Module):
     >>> prediction, attention = net(torch.randn(8, 12, 1), horizon=3)
     >>> prediction.shape, attention.temporal.shape
     (torch.Size([8, 3, 1]), torch.Size([8, 3, 12]))
+    >>> seasonal = AttentionSeq2Seq(1, 0, 12, horizon=3, seasonal_lags=(4,))
+    >>> seasonal.seasonal_inputs(torch.arange(12.0).view(1, 12, 1), 3).flatten()
+    tensor([ 8.,  9., 10.])
     """
 
     def __init__(
@@ -205,6 +215,7 @@ class AttentionSeq2Seq(nn.Module):
         horizon=None,
         n_known_covariates=None,
         attention_size=None,
+        seasonal_lags=None,
     ):
         super().__init__()
         if decoder not in DECODERS:
@@ -216,6 +227,14 @@ class AttentionSeq2Seq(nn.Module):
         self.n_targets = n_targets
         n_features = n_targets + n_covariates
         n_known = n_covariates if n_known_covariates is None else n_known_covariates
+        self.seasonal_lags = tuple(seasonal_lags or ())
+        for lag in self.seasonal_lags:
+            if not 1 <= lag <= window_length:
+                raise ValueError(
+                    "each of `seasonal_lags` must be between 1 and the window "
+                    f"length ({window_length}), got {lag}"
+                )
+        n_known += n_targets * len(self.seasonal_lags)
         if input_attention:
             self.encoder = InputAttentionEncoder(
                 n_features, window_length, hidden_size, num_layers, dropout
@@ -258,6 +277,33 @@ class AttentionSeq2Seq(nn.Module):
         memory = outputs[..., :size] + self.anchor(inputs) + self.position  # (B, T, d)
         return memory, state, feature
 
+    def seasonal_inputs(self, past, horizon):
+        """Return the window's values at ``seasonal_lags`` for each forecast step.
+
+        Step h (1-based) of lag L reads the targets ``L * ceil(h / L)`` steps
+        before its time, at window position ``T - 1 + h - L * ceil(h / L)``,
+        which lies in the window's last L steps.
+
+        Parameters
+        ----------
+        past : torch.Tensor
+            (B, T, F) encoder window, targets first.
+        horizon : int
+            H, forecast steps.
+
+        Returns
+        -------
+        torch.Tensor
+            (B, H, N x lags): for each lag in turn, the N targets.
+        """
+        steps = torch.arange(1, horizon + 1, device=past.device)  # (H,)
+        columns = []
+        for lag in self.seasonal_lags:
+            back = lag * torch.div(steps + lag - 1, lag, rounding_mode="floor")
+            position = past.shape[1] - 1 + steps - back  # (H,)
+            columns.append(past[:, position, : self.n_targets])  # (B, H, N)
+        return torch.cat(columns, dim=-1)
+
     def forward(
         self, past, future=None, horizon=None, target=None, teacher_forcing_ratio=0.0
     ):
@@ -271,6 +317,11 @@ class AttentionSeq2Seq(nn.Module):
         """
         if horizon is None:
             horizon = (target if target is not None else future).shape[1]
+        if self.seasonal_lags:
+            seasonal = self.seasonal_inputs(past, horizon)  # (B, H, N x lags)
+            if future is not None:
+                seasonal = torch.cat([future[:, :horizon], seasonal], dim=-1)
+            future = seasonal
         memory, state, feature = self.encode(past)
         if self.max_horizon is not None:
             prediction, temporal = self.decoder(memory, future, horizon)

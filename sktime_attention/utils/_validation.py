@@ -6,6 +6,7 @@ e.g. "`window_length` must be an int >= 1, got 0".
 
 __all__ = [
     "check_int",
+    "check_lags",
     "check_float",
     "check_option",
     "check_finite_frame",
@@ -32,6 +33,22 @@ def check_int(value, name, minimum=None, allow_none=False):
     if minimum is not None and value < minimum:
         raise ValueError(f"`{name}` must be {rule}, got {value!r}")
     return int(value)
+
+
+def check_lags(value, name, maximum):
+    """Return ``value`` as a tuple of ints in [1, ``maximum``]; None gives ()."""
+    if value is None:
+        return ()
+    rule = f"a list of ints between 1 and {maximum} or None"
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"`{name}` must be {rule}, got {value!r}")
+    lags = tuple(value)
+    for lag in lags:
+        if isinstance(lag, bool) or not isinstance(lag, numbers.Integral):
+            raise TypeError(f"`{name}` must be {rule}, got {value!r}")
+        if not 1 <= lag <= maximum:
+            raise ValueError(f"`{name}` must be {rule}, got {value!r}")
+    return tuple(int(lag) for lag in lags)
 
 
 def check_float(value, name, low=None, high=None, low_open=False, high_open=False):

