@@ -8,14 +8,16 @@ and OWA against Naive2 computed on the same series.
     python benchmarks/m4.py ../shared/data/m4 --freq Hourly            # all 414
     python benchmarks/m4.py ../shared/data/m4 --freq Hourly --series 40
     python benchmarks/m4.py ../shared/data/m4 --series 40 --models hybrid
-    python benchmarks/m4.py ../shared/data/m4 --models naive2 attention --lag-cov 48
+    python benchmarks/m4.py ../shared/data/m4 --models naive2 attention --validate
 
 ``hybrid`` is ``HybridForecaster([attention, arima, hmm, theta, snaive], ...)
 .fit(panel, fh)``: one global attention network, per-series members fitted by
 sktime's vectorisation, weights learned on the hybrid's own holdout (folds of
 the training data only); each member's own forecast (``get_member``) is scored
-too. ``attention`` is the global network alone (with ``--lag-covariate``, the
-value one lag back as a known covariate). ``lightgbm`` is a global LightGBM on
+too. ``attention`` is the global network alone. Its decoder reads the seasonal
+naive values at ``--seasonal-lags`` (default per frequency: the day and the week
+for Hourly); ``--lag-covariate L`` passes the value L steps back as a known
+covariate in ``X`` instead (the earlier recipe). ``lightgbm`` is a global LightGBM on
 lag features through mlforecast, run when mlforecast is installed and skipped
 otherwise.
 
@@ -50,11 +52,11 @@ warnings.filterwarnings(
     "ignore", message="The default of config", category=FutureWarning
 )
 
-SETTINGS = {
-    "Hourly": (48, 24),
-    "Daily": (14, 7),
-    "Weekly": (13, 52),
-    "Monthly": (18, 12),
+SETTINGS = {  # horizon, seasonal period, the attention model's seasonal lags
+    "Hourly": (48, 24, [24, 168]),  # the day and the week
+    "Daily": (14, 7, [7]),
+    "Weekly": (13, 52, [52]),
+    "Monthly": (18, 12, [12]),
 }
 
 
@@ -134,7 +136,7 @@ def attention_model(args, horizon):
         patience=args.patience,
         teacher_forcing_ratio=args.teacher_forcing,
         decoder=args.decoder,
-        seasonal_lags=args.seasonal_lags,
+        seasonal_lags=args.seasonal_lags or None,
         n_networks=args.n_networks,
         random_state=args.seed,
         verbose=args.verbose,
@@ -230,13 +232,16 @@ def main():
         type=int,
         nargs="*",
         default=None,
-        help="the attention model's seasonal_lags (e.g. 24 168: day and week)",
+        help="the attention model's seasonal_lags (default: the frequency's, 24"
+        " 168 for Hourly; none when given without values)",
     )
-    parser.add_argument("--n-networks", type=int, default=1)
+    parser.add_argument("--n-networks", type=int, default=2)  # chosen on validation
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    horizon, sp = SETTINGS[args.freq]
+    horizon, sp, lags = SETTINGS[args.freq]
+    if args.seasonal_lags is None:
+        args.seasonal_lags = lags
     panel, test = load_m4(args.folder, args.freq, args.series)
     if args.validate:  # the last H training points become the test
         groups = panel.groupby(level=0, sort=False)["y"]
