@@ -199,9 +199,15 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--weighting", default="global", choices=["global", "per_step", "per_series"]
+        "--weighting",
+        default="per_step",
+        choices=["global", "per_step", "per_series"],
+        help="the hybrid's (per_step: chosen on validation, README)",
     )
     parser.add_argument("--folds", type=int, default=1, help="holdout folds")
+    parser.add_argument(
+        "--metric", default="mae", choices=["mse", "mae"], help="the hybrid's"
+    )
     parser.add_argument("--backend", default=None, help="sktime backend:parallel")
     parser.add_argument(
         "--models", nargs="*", default=["snaive", "naive2", "hybrid", "lightgbm"]
@@ -310,6 +316,7 @@ def main():
                 members,
                 cv=cv,
                 weighting=args.weighting,
+                metric=args.metric,
                 sp=sp,
                 random_state=args.seed,
                 verbose=args.verbose,

@@ -142,6 +142,13 @@ MODELS = {  # name: keyword arguments of AttentionLSTMForecaster
         "learning_rate": 3e-3,
         "attention_size": "hidden",
     },
+    "M4 recipe with seasonal lags 24, 168 (benchmarks/m4.py now; per network)": {
+        "attention": "luong_general",
+        "loss": "mae",
+        "learning_rate": 3e-3,
+        "attention_size": "hidden",
+        "seasonal_lags": [24, 168],
+    },
     "M4 recipe at the default attention size (d = 16 at D = 64)": {
         "attention": "luong_general",
         "loss": "mae",

@@ -192,6 +192,10 @@ def test_seasonal_period_and_default_members_follow_the_data():
     monthly = dict(default_forecasters(sp=12))
     assert monthly["arima"].seasonal_order == (0, 1, 1, 12)
     assert monthly["attention"].window_length == 24
+    assert monthly["attention"].seasonal_lags == [12]  # each step's seasonal naive
+    assert dict(default_forecasters(sp=1))["attention"].seasonal_lags is None
+    short = dict(default_forecasters(sp=12, window_length=8))["attention"]
+    assert short.seasonal_lags is None  # a lag longer than the window is dropped
     hourly = dict(default_forecasters(sp=24))
     assert hourly["arima"].get_params()["deseasonalize__sp"] == 24
 
