@@ -8,7 +8,7 @@
 ``--horizon H`` trains the attention models' decoders on H steps (longer
 forecasts roll forward), ``--n-networks K`` averages K networks per model,
 ``--window-periods P`` sets their window to P seasons, ``--seasonal-lags L ...``
-their ``seasonal_lags``.
+their ``seasonal_lags`` (default ``[sp]``, as the main job; the flag alone: none).
 
 ``--drop-last N`` removes the last N points first, so the held-out part lies
 inside the usual training data: a validation split for choosing defaults that
@@ -146,7 +146,8 @@ def main():
         type=int,
         nargs="*",
         default=None,
-        help="the attention models' seasonal_lags (e.g. 12 for monthly data)",
+        help="the attention models' seasonal_lags (default: --sp, as the main job;"
+        " none when given without values)",
     )
     args = parser.parse_args()
     global DECODER
@@ -155,7 +156,7 @@ def main():
         n_networks=args.n_networks,
         horizon=args.horizon,
         window_periods=args.window_periods,
-        seasonal_lags=args.seasonal_lags,
+        seasonal_lags=[args.sp] if args.seasonal_lags is None else args.seasonal_lags,
     )
     torch.set_num_threads(args.threads)
     y = getattr(datasets, f"load_{args.dataset}")().astype(float)
