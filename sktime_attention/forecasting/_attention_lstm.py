@@ -16,7 +16,8 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
     query of step h from a learned step embedding and the known future covariates
     of step h, and decodes all steps in one pass, in training as in prediction: no
     forecast is fed back, and the window reaches the forecast only through the
-    attention context, so the weights say where the forecast came from.
+    attention context (and the values at ``seasonal_lags``, if any), so the
+    weights say where the forecast came from.
     ``decoder="recursive"`` is the classic seq2seq decoder, fed its own forecasts.
 
     Parameters
@@ -35,7 +36,8 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
     decoder : {"direct", "recursive"}, default="direct"
         ``"direct"``: each step's query is a learned step embedding plus the
         step's known covariates; all steps decode in one pass, as in training,
-        and the past reaches the forecast only through attention. Horizons past
+        and the past reaches the forecast only through attention (and
+        ``seasonal_lags``, if set). Horizons past
         ``horizon_`` roll the window forward over the forecasts. ``"recursive"``:
         an LSTM decoder started from the encoder's state and fed its previous
         forecast (or the truth, see ``teacher_forcing_ratio``).

@@ -13,7 +13,9 @@ slots (rows sum to 1).
   prediction run the same single pass (no exposure bias), and the decoder does not
   receive the encoder's final state: the past reaches the forecast only through the
   attention context, which is what makes the weights say where the forecast came
-  from.
+  from (:class:`~sktime_attention.networks.AttentionSeq2Seq` may add window
+  values at seasonal lags to the known covariates; those reach it through the
+  query).
 - :class:`AttentionDecoder` is the recursive seq2seq decoder: an LSTM started from
   the encoder's final state, fed its own previous forecast (or the truth, with
   probability ``teacher_forcing_ratio`` in training), attending at each step.
@@ -44,7 +46,8 @@ class DirectDecoder(nn.Module):
     projection of the step's known future covariates. Every step attends over the
     memory in one batched call and emits ``W_o tanh(W_c [context_h; q_h])``. The
     output depends on the window only through ``context_h``, a weights' average
-    of the memory slots. Queries, slots and contexts have size
+    of the memory slots, and through ``x_h`` when it holds window values (the
+    network's seasonal lags). Queries, slots and contexts have size
     d = :func:`~sktime_attention.networks.attention_size` (D); the attentional
     state has size D.
 
