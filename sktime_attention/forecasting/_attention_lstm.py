@@ -97,7 +97,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         hourly data, give the day and the week. The direct decoder then gets the
         season from its query as well as from attention, so the attention
         weights say what else the forecast read. No ``X`` is needed. On
-        validation splits ``[12]`` lowered every airline model's MAPE, and
+        validation splits ``[12]`` lowered every airline attention model's MAPE, and
         ``[24, 168]`` beat a known ``y[t-48]`` covariate on M4 Hourly (see the
         user guide). None: none.
     scaling : {"standard", "window", "none"}, default="window"
