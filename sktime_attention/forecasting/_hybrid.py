@@ -89,7 +89,8 @@ class HybridForecaster(
         Holdout folds on the common time axis of the series (its ``fh`` sets
         the steps). None: an ``ExpandingWindowSplitter`` over the steps of the
         ``fh`` given to ``fit`` (else ``1..2 * sp``, or ``1..6`` if ``sp`` is
-        1), up to 3 folds ``ceil(H / 2)`` apart, the last ending at the end,
+        1), up to 3 folds H apart (test windows that do not overlap), the last
+        ending at the end,
         each series keeping at least ``max(2 * H, window_length + H + 1)``
         points for training; a shorter series raises, named.
     metric : {"mse", "mae"}, default="mse"
@@ -149,7 +150,8 @@ class HybridForecaster(
     unless a member needs its ``fh`` in ``fit``.
 
     Intervals: with learned weights, split-conformal on the blend's scaled
-    holdout residuals (each fold's with weights learned on the other folds),
+    holdout residuals (each fold's with weights learned on the other folds
+    that share none of its forecast points),
     also when every member has intervals (the members' quantiles averaged
     with the blend's weights are only as calibrated as the members, and wide
     where their errors cancel). With n residuals at a step, coverage c takes
@@ -277,11 +279,11 @@ class HybridForecaster(
 
     def _learn_weights(self, y, X, cv, names, progress):
         layout = self._layout
-        preds, truth, hsteps, trained = holdout_forecasts(
+        preds, truth, hsteps, times, trained = holdout_forecasts(
             layout, y, X, cv, self._clones, self._log, progress
         )
         for attr, value in learn_blend(
-            preds, truth, hsteps, self._scale, names, layout, y, self
+            preds, truth, hsteps, self._scale, names, layout, y, self, times
         ).items():
             setattr(self, attr, value)
         return trained

@@ -142,7 +142,8 @@ def residual_widths(resid, steps, folds, coverage, widen):
     ----------
     resid : ndarray of shape (S, N, C)
         Signed holdout residuals of the blend (truth minus blend) of S series
-        on a common scale, each made with weights learned on the other folds.
+        on a common scale, each made with weights learned on the other folds
+        (those that share none of its forecast points).
     steps : ndarray of shape (N,)
         Forecast step of each sample; U distinct ones.
     folds : ndarray of shape (N,)

@@ -249,10 +249,11 @@ def learn_weights(preds, truth, steps, scale, names, method, metric, weighting):
     return weights, errors, table
 
 
-def learn_blend(preds, truth, steps, scale, names, layout, y, hybrid):
+def learn_blend(preds, truth, steps, scale, names, layout, y, hybrid, times=None):
     """Fitted blend attributes of ``hybrid`` from its holdout forecasts.
 
-    ``preds`` (M, S, N, C), ``truth`` (S, N, C), ``steps`` (N,), ``scale``
+    ``preds`` (M, S, N, C), ``truth`` (S, N, C), ``steps`` and ``times`` (N,)
+    (positions of the forecast points on the time axis), ``scale``
     (S, C), ``layout`` the series of ``y``; ``hybrid`` gives ``weights``,
     ``metric``, ``weighting``, ``sp_`` and ``_y_columns``. Returns a dict of
     attribute names (``weights_``, ``cv_errors_``, ``cv_blend_rmse_``, the
@@ -295,7 +296,14 @@ def learn_blend(preds, truth, steps, scale, names, layout, y, hybrid):
     folds = fold_ids(steps)
     if hybrid.weighting != "per_series" and folds.max() > 0:  # honest residuals
         w_cross = cross_fitted_weights(
-            errors, steps, folds, names, hybrid.weights, hybrid.metric, hybrid.weighting
+            errors,
+            steps,
+            folds,
+            names,
+            hybrid.weights,
+            hybrid.metric,
+            hybrid.weighting,
+            times,
         )
         resid = -np.einsum("snm,msnc->snc", w_cross, errors)
     out["_residuals"] = (resid, steps, folds)
@@ -304,20 +312,46 @@ def learn_blend(preds, truth, steps, scale, names, layout, y, hybrid):
     return out
 
 
-def cross_fitted_weights(errors, steps, folds, names, method, metric, weighting):
+def cross_fitted_weights(
+    errors, steps, folds, names, method, metric, weighting, times=None
+):
     """Weights (1, N, M) at each holdout sample, learned on the other folds.
 
-    ``errors`` (M, S, N, C) scaled, ``steps`` and ``folds`` (N,) of the samples;
-    ``weighting`` ``"global"`` or ``"per_step"`` (`pooled_weights`). The blend's
-    residuals with these weights are out of sample: the weights learned on all
-    folds fit their own residuals, which then understate the spread of new
-    errors (by 10-20% in RMSE on 3 folds in ``benchmarks/coverage_hybrid.py``).
+    ``errors`` (M, S, N, C) scaled, ``steps``, ``folds`` and ``times`` (N,) of
+    the samples (``times``: positions of the forecast points; None: folds do
+    not overlap); ``weighting`` ``"global"`` or ``"per_step"``
+    (`pooled_weights`). The blend's residuals with these weights are out of
+    sample: the weights learned on all folds fit their own residuals, which
+    then understate the spread of new errors (by 10-20% in RMSE on 3 folds in
+    ``benchmarks/coverage_hybrid.py``). Folds whose forecast points overlap
+    fold f's share its truth, and so its errors: they are left out of f's
+    weights too (purged), unless no other fold is left.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktime_attention.forecasting._weights import cross_fitted_weights
+    >>> errors = np.ones((2, 1, 6, 1))
+    >>> errors[0, :, :2] = 0.0  # member 0 exact on fold 0 only
+    >>> steps, folds = np.tile([1, 2], 3), np.repeat([0, 1, 2], 2)
+    >>> times = np.array([10, 11, 11, 12, 12, 13])  # cutoffs one step apart
+    >>> w = cross_fitted_weights(
+    ...     errors, steps, folds, ["a", "b"], "optimal", "mse", "global", times
+    ... )
+    >>> w[0, 4]  # fold 2 overlaps fold 1 only: learned on fold 0
+    array([1., 0.])
     """
     w = np.empty((1, len(steps), len(names)))
     for f in np.unique(folds):
         test = folds == f
+        train = ~test
+        if times is not None:
+            overlapping = np.unique(folds[np.isin(times, times[test])])
+            purged = ~np.isin(folds, overlapping)
+            if purged.any():
+                train = purged
         table = pooled_weights(
-            errors[:, :, ~test], steps[~test], names, method, metric, weighting
+            errors[:, :, train], steps[train], names, method, metric, weighting
         )
         w[:, test] = weight_tensor(table, None, steps[test])
     return w

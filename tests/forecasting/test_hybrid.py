@@ -606,7 +606,8 @@ def test_residual_intervals_are_split_conformal():
     hybrid = HybridForecaster(members, cv=cv, weighting="per_step").fit(y, fh=fh)
     assert hybrid.interval_method_ == "residuals"
     # the blend's holdout residuals by hand: 19 folds, so 19 per step, each fold's
-    # with the per-step weights learned on the other 18 folds (cross-fitted)
+    # with the per-step weights learned on the other folds that share none of its
+    # forecast points (cross-fitted and purged: cutoffs 1 apart, 3 steps)
     preds, truth = [], []
     for train, test in cv.split(y.index):
         fits = [est.clone().fit(y.iloc[train], fh=fh) for _, est in members]
@@ -616,7 +617,7 @@ def test_residual_intervals_are_split_conformal():
     errors = preds - truth[:, None]
     resid = {step: [] for step in fh}
     for f in range(len(truth)):
-        other = np.arange(len(truth)) != f
+        other = np.abs(np.arange(len(truth)) - f) >= len(fh)
         for i, step in enumerate(fh):
             w = simplex_weights(errors[other, :, i].T, "optimal", "mse")
             resid[step].append(abs(truth[f, i] - w @ preds[f, :, i]))

@@ -162,6 +162,31 @@ def test_cross_fitted_weights_come_from_the_other_folds():
         assert 0 < expected[0] < 1
 
 
+def test_cross_fitted_weights_leave_out_folds_that_share_forecast_points():
+    from sktime_attention.forecasting._weights import cross_fitted_weights
+
+    # 3 folds of 2 steps, cutoffs 1 apart: fold 1 shares a point with 0 and with 2
+    rng = np.random.default_rng(3)
+    errors = rng.standard_normal((2, 4, 6, 1))
+    errors[0, :, :2] = 0.0  # "a" exact on fold 0, "b" on fold 2
+    errors[1, :, 4:] = 0.0
+    steps, folds = np.tile([1, 2], 3), np.repeat([0, 1, 2], 2)
+    times = np.array([10, 11, 11, 12, 12, 13])
+    args = (errors, steps, folds, ["a", "b"], "optimal", "mse", "global")
+    purged = cross_fitted_weights(*args, times)
+    np.testing.assert_allclose(purged[0, folds == 0], [[0, 1]] * 2)  # fold 2 only
+    np.testing.assert_allclose(purged[0, folds == 2], [[1, 0]] * 2)  # fold 0 only
+    # fold 1 overlaps both: nothing left to purge to, so the other folds as before
+    np.testing.assert_allclose(
+        purged[0, folds == 1], cross_fitted_weights(*args)[0, 2:4]
+    )
+    # without overlaps, times change nothing
+    apart = np.array([10, 11, 12, 13, 14, 15])
+    np.testing.assert_allclose(
+        cross_fitted_weights(*args, apart), cross_fitted_weights(*args)
+    )
+
+
 def _planted_errors(n_series=40, n=30, seed=0):
     """Scaled errors (M=2, S, N, 1) where feature "x" says which member is exact."""
     rng = np.random.default_rng(seed)
