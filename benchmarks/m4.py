@@ -134,6 +134,7 @@ def attention_model(args, horizon):
         windows_per_epoch=args.windows_per_epoch,
         validation_fraction=0.1,
         patience=args.patience,
+        lr_reduce_patience=args.lr_reduce_patience or None,
         teacher_forcing_ratio=args.teacher_forcing,
         decoder=args.decoder,
         seasonal_lags=args.seasonal_lags or None,
@@ -194,6 +195,13 @@ def main():
     parser.add_argument("--loss", default="mae")
     parser.add_argument("--windows-per-epoch", type=int, default=8192)
     parser.add_argument("--patience", type=int, default=5)
+    parser.add_argument(
+        "--lr-reduce-patience",
+        type=int,
+        default=3,
+        help="halve the learning rate after this many epochs without a better"
+        " validation loss (0: constant; 3 chosen on validation, README)",
+    )
     parser.add_argument("--teacher-forcing", type=float, default=0.0)
     parser.add_argument("--decoder", default="direct", choices=["direct", "recursive"])
     parser.add_argument("--threads", type=int, default=1)

@@ -301,6 +301,13 @@ CASES = [
         match=r"seasonal_lags.*list of ints",
         notes="only the attention forecasters (others: skipped)",
     ),
+    Case(
+        "lr_reduce_patience_zero",
+        lambda: {"y": _series(), "params": {"lr_reduce_patience": 0}},
+        "raise",
+        match=r"lr_reduce_patience.*>= 1",
+        notes="only the attention forecasters (others: skipped)",
+    ),
 ]
 
 

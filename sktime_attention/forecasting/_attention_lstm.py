@@ -77,6 +77,13 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
     patience : int, default=10
         Epochs without a better validation loss before training stops; the best
         weights are restored.
+    lr_reduce_patience : int or None, default=None
+        With validation windows: epochs without a better validation loss after
+        which the learning rate is halved (torch's ``ReduceLROnPlateau``), so
+        that training settles into a minimum before ``patience`` stops it;
+        ``training_history_`` then has a ``learning_rate`` column. None: the
+        learning rate stays constant. On the M4 Hourly validation split 3
+        lowered the global network's OWA (``benchmarks/README.md``).
     horizon : int or None, default=None
         Decoder steps in training. None: the largest step of ``fh`` passed to
         ``fit``, else ``window_length``.
@@ -278,6 +285,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         learning_rate=1e-3,
         validation_fraction=0.0,
         patience=10,
+        lr_reduce_patience=None,
         horizon=None,
         past_covariates=None,
         seasonal_lags=None,
@@ -306,6 +314,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         self.learning_rate = learning_rate
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.lr_reduce_patience = lr_reduce_patience
         self.horizon = horizon
         self.past_covariates = past_covariates
         self.seasonal_lags = seasonal_lags
@@ -343,6 +352,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
                 "max_epochs": 2,
                 "batch_size": 8,
                 "validation_fraction": 0.2,
+                "lr_reduce_patience": 1,
                 "n_networks": 2,
                 "random_state": 0,
             },

@@ -111,6 +111,9 @@ class _Seq2SeqForecaster(
             self.validation_fraction, "validation_fraction", 0.0, 1.0, False, True
         )
         check_int(self.patience, "patience", minimum=1)
+        check_int(
+            self.lr_reduce_patience, "lr_reduce_patience", minimum=1, allow_none=True
+        )
         check_int(self.horizon, "horizon", minimum=1, allow_none=True)
         check_option(self.scaling, "scaling", SCALINGS)
         check_option(self.device, "device", DEVICES)
@@ -236,6 +239,7 @@ class _Seq2SeqForecaster(
                 learning_rate=self.learning_rate,
                 loss=self.loss,
                 patience=self.patience,
+                lr_reduce_patience=self.lr_reduce_patience,
                 teacher_forcing_ratio=self.teacher_forcing_ratio,
                 windows_per_epoch=self.windows_per_epoch,
                 seed=seed,

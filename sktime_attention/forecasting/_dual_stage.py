@@ -74,6 +74,13 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     patience : int, default=10
         Epochs without a better validation loss before training stops; the best
         weights are restored.
+    lr_reduce_patience : int or None, default=None
+        With validation windows: epochs without a better validation loss after
+        which the learning rate is halved (torch's ``ReduceLROnPlateau``), so
+        that training settles into a minimum before ``patience`` stops it;
+        ``training_history_`` then has a ``learning_rate`` column. None: the
+        learning rate stays constant. On the M4 Hourly validation split 3
+        lowered the global network's OWA (``benchmarks/README.md``).
     horizon : int or None, default=None
         Decoder steps in training. None: the largest step of ``fh`` passed to
         ``fit``, else ``window_length``.

@@ -43,6 +43,9 @@ class TrainingSettings:
         Windows sampled per epoch; None trains on every window.
     seed : int
         Seeds weight initialisation, dropout, batch order and teacher forcing.
+    lr_reduce_patience : int or None, default=None
+        Epochs without a better validation loss after which the learning rate
+        is halved (only with validation windows); None keeps it constant.
     device : {"auto", "cpu", "cuda"}, default="cpu"
         Training device.
     num_threads : int or None, default=None
@@ -70,6 +73,7 @@ class TrainingSettings:
     teacher_forcing_ratio: float
     windows_per_epoch: int | None
     seed: int
+    lr_reduce_patience: int | None = None
     device: str = "cpu"
     num_threads: int | None = None
     verbose: bool = False
@@ -95,7 +99,9 @@ def train_network(build, windows, settings):
         On the CPU in eval mode; with validation windows, the weights of the best
         epoch (early stopping restores them).
     history : list of dict
-        Per epoch ``epoch``, ``train_loss`` and, with validation, ``val_loss``.
+        Per epoch ``epoch``, ``train_loss`` and, with validation, ``val_loss``
+        (and ``learning_rate``, the one used in the epoch, with
+        ``lr_reduce_patience``).
 
     Examples
     --------
@@ -127,6 +133,11 @@ def train_network(build, windows, settings):
     with bar, torch_session(settings.seed, settings.num_threads, device):
         network = build().to(device)
         optimizer = torch.optim.Adam(network.parameters(), lr=settings.learning_rate)
+        schedule = None
+        if settings.lr_reduce_patience is not None and len(windows.valid):
+            schedule = torch.optim.lr_scheduler.ReduceLROnPlateau(
+                optimizer, factor=0.5, patience=settings.lr_reduce_patience - 1
+            )
         for epoch in range(1, settings.max_epochs + 1):
             network.train()
             starts = rng.permutation(windows.train)[: settings.windows_per_epoch]
@@ -151,6 +162,9 @@ def train_network(build, windows, settings):
             record = {"epoch": epoch, "train_loss": total / len(starts)}
             if len(windows.valid):
                 record["val_loss"] = _validation_loss(network, windows, loss_fn, device)
+                if schedule is not None:
+                    record["learning_rate"] = optimizer.param_groups[0]["lr"]
+                    schedule.step(record["val_loss"])
                 if record["val_loss"] < best_loss:
                     best_loss, stale = record["val_loss"], 0
                     best = copy.deepcopy(network.state_dict())

@@ -213,6 +213,24 @@ def test_training_history_and_early_stopping(airline):
     assert list(no_val.training_history_.columns) == ["train_loss"]
 
 
+def test_lr_reduce_patience_halves_the_learning_rate_on_a_plateau(airline):
+    forecaster = make(
+        max_epochs=30,
+        patience=30,
+        learning_rate=0.05,
+        validation_fraction=0.1,
+        lr_reduce_patience=1,
+    )
+    history = forecaster.fit(airline, fh=[1, 2, 3]).training_history_
+    rates = history["learning_rate"].to_numpy()
+    assert rates[0] == 0.05 and rates.min() < 0.05
+    # each epoch without a new best validation loss halves the next epoch's rate
+    losses = history["val_loss"].to_numpy()
+    stalled = losses[1:-1] >= np.minimum.accumulate(losses)[:-2] * (1 - 1e-4)
+    expected = np.r_[1.0, np.where(stalled, 0.5, 1.0)]  # the first epoch is a best
+    np.testing.assert_allclose(rates[1:] / rates[:-1], expected)
+
+
 @pytest.mark.parametrize("loss", ["mse", "mae", "huber"])
 @pytest.mark.parametrize("scaling", ["standard", "window", "none"])
 def test_losses_and_scalings_train(airline, loss, scaling):

@@ -92,6 +92,29 @@ def test_early_stopping_restores_the_best_epoch():
     assert restored == pytest.approx(min(losses), rel=1e-5)
 
 
+def test_learning_rate_halves_after_epochs_without_a_better_validation_loss():
+    windows = Windows([sine(120)], 6, 2, 1, validation_fraction=0.3, center=False)
+    # a large learning rate makes validation loss go up and down
+    _, history = train_network(
+        build,
+        windows,
+        settings(max_epochs=30, patience=30, learning_rate=0.3, lr_reduce_patience=2),
+    )
+    losses = np.array([r["val_loss"] for r in history])
+    rates = np.array([r["learning_rate"] for r in history])
+    assert rates[0] == 0.3 and (rates < 0.3).any()
+    np.testing.assert_allclose(np.log2(0.3 / rates) % 1, 0, atol=1e-9)  # halvings
+    best = np.minimum.accumulate(losses)
+    for i in np.flatnonzero(rates[1:] < rates[:-1]) + 1:  # epoch i + 1 is slower
+        # the two epochs before it beat no earlier one (torch: by 1e-4 relative)
+        assert i >= 3
+        assert (losses[i - 2 : i] >= best[i - 3] * (1 - 1e-4)).all()
+    # without validation windows there is nothing to watch: constant rate
+    no_valid = Windows([sine(120)], 6, 2, 1, validation_fraction=0.0, center=False)
+    _, plain = train_network(build, no_valid, settings(lr_reduce_patience=1))
+    assert all("learning_rate" not in r for r in plain)
+
+
 def test_continuing_from_a_copy_leaves_the_start_unchanged():
     windows = Windows([sine()], 6, 2, 1, validation_fraction=0.0, center=False)
     start, _ = train_network(build, windows, settings())
