@@ -249,7 +249,7 @@ def learn_weights(preds, truth, steps, scale, names, method, metric, weighting):
     return weights, errors, table
 
 
-def learn_blend(preds, truth, steps, scale, names, layout, y, hybrid, times=None):
+def learn_blend(preds, truth, steps, scale, names, layout, y, hybrid, times):
     """Fitted blend attributes of ``hybrid`` from its holdout forecasts.
 
     ``preds`` (M, S, N, C), ``truth`` (S, N, C), ``steps`` and ``times`` (N,)

@@ -133,8 +133,8 @@ def train_network(build, windows, settings):
     with bar, torch_session(settings.seed, settings.num_threads, device):
         network = build().to(device)
         optimizer = torch.optim.Adam(network.parameters(), lr=settings.learning_rate)
-        schedule = None
-        if settings.lr_reduce_patience is not None and len(windows.valid):
+        schedule = None  # stepped on the validation loss, so only with validation
+        if settings.lr_reduce_patience is not None:
             schedule = torch.optim.lr_scheduler.ReduceLROnPlateau(
                 optimizer, factor=0.5, patience=settings.lr_reduce_patience - 1
             )
