@@ -23,8 +23,11 @@ otherwise.
 
 Every series is indexed so that it ends at time -1; forecasts cover 0..H-1.
 Inside the hybrid the global attention model is pretrained once on every series
-less its holdout (``--folds`` x H points, default the last 48); ``fit`` then only
-sets each series' context, so one network forecasts the holdout and the test.
+less its holdout (``--folds`` x H points, default the last 48) to forecast the
+holdout the weights are learned on; ``refit_global`` then trains it afresh on all
+the data for the test forecast (``--no-refit-global``: the pretrained network
+only reads each series' latest context). Its ``n_networks`` train at once under
+``--backend``.
 Naive2 is seasonal naive on the multiplicatively deseasonalised series (sktime's
 ConditionalDeseasonalizer, which applies the M4 90% autocorrelation test).
 Peak memory is the process's peak resident set size after each model (it only
@@ -250,6 +253,14 @@ def main():
         " 168 for Hourly; none when given without values)",
     )
     parser.add_argument("--n-networks", type=int, default=2)  # chosen on validation
+    parser.add_argument(
+        "--refit-global",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the hybrid's refit_global: retrain the attention member on all data"
+        " for the final fit (else it keeps the network pretrained for the holdout;"
+        " the network trained on all data won on validation, README)",
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -293,6 +304,8 @@ def main():
             )
         elif name == "attention":  # the global network alone
             forecaster = attention_model(args, horizon)
+            if args.backend:  # its networks train at once
+                forecaster.set_config(**{"backend:parallel": args.backend})
             if args.lag_covariate:
                 y, X, X_future = with_lag_covariate(panel, args.lag_covariate, horizon)
                 forecaster.fit(y, X=X, fh=fh)
@@ -326,6 +339,7 @@ def main():
                 weighting=args.weighting,
                 metric=args.metric,
                 sp=sp,
+                refit_global=args.refit_global,
                 random_state=args.seed,
                 verbose=args.verbose,
             )

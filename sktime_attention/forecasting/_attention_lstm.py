@@ -118,7 +118,8 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
     windows_per_epoch : int or None, default=2048
         Sample at most this many training windows per epoch, afresh each epoch
         (None: all). A short series trains on all of its windows; a large panel
-        on ``max_epochs`` x 2048, which bounds the defaults' fit time.
+        on ``max_epochs`` x 2048, which bounds the defaults' fit time. The
+        validation loss reads at most this many held-out windows, evenly spaced.
     fine_tune_epochs : int, default=0
         After ``pretrain`` on a panel, epochs of training on the series passed to
         ``fit`` (0: ``fit`` only sets the context the pretrained network reads).
@@ -130,7 +131,9 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         Networks trained, each with its own seed drawn from ``random_state``;
         above 1 their forecasts and their attention weights are averaged (the
         ensembles of N-BEATS and ES-RNN in M4). Averaged attention says where the
-        networks looked on average. Training time grows with the number.
+        networks looked on average. Training time grows with the number, unless
+        they train at once, in the workers of the ``backend:parallel`` config
+        (the same networks as one after another).
     interval_calibration : {"holdout", "insample"}, default="holdout"
         Where the errors behind ``predict_interval`` and ``predict_quantiles``
         come from (see Notes). ``"holdout"``: ``fit`` also trains networks as

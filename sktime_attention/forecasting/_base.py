@@ -14,11 +14,13 @@ attention where ``_input_attention``.
 __all__ = ["_Seq2SeqForecaster"]
 
 import copy
+import dataclasses
 
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 from sktime.forecasting.base import BaseForecaster
+from sktime.utils.parallel import parallelize
 
 from sktime_attention.data import SeriesStore
 from sktime_attention.forecasting._attention_tables import _AttentionTables
@@ -71,23 +73,23 @@ class _Seq2SeqForecaster(
 
     _input_attention = False  # DualStageAttentionForecaster: True
 
-    def _build_network(self, n_targets, n_covariates):
-        """Return a fresh network; the store says which covariates are known."""
-        return AttentionSeq2Seq(
-            n_targets,
-            n_covariates,
-            self.window_length,
-            hidden_size=self.hidden_size,
-            attention_size=self.attention_size,
-            num_layers=self.num_layers,
-            dropout=self.dropout,
-            attention=self.attention,
-            input_attention=self._input_attention,
-            decoder=self.decoder,
-            horizon=self.horizon_,
-            n_known_covariates=self._store.n_known,
-            seasonal_lags=self.seasonal_lags,
-        )
+    def _network_kwargs(self, n_targets, n_covariates):
+        """Keyword arguments of a fresh network; the store says which are known."""
+        return {
+            "n_targets": n_targets,
+            "n_covariates": n_covariates,
+            "window_length": self.window_length,
+            "hidden_size": self.hidden_size,
+            "attention_size": self.attention_size,
+            "num_layers": self.num_layers,
+            "dropout": self.dropout,
+            "attention": self.attention,
+            "input_attention": self._input_attention,
+            "decoder": self.decoder,
+            "horizon": self.horizon_,
+            "n_known_covariates": self._store.n_known,
+            "seasonal_lags": self.seasonal_lags,
+        }
 
     def _check_params(self):
         # `attention` is checked where the network is built (attention_class)
@@ -208,10 +210,12 @@ class _Seq2SeqForecaster(
     def _train(self, start=None, epochs=None):
         """Train on the stored series; continue from network ``start`` if given.
 
-        ``n_networks`` networks train one after another, each with its own seed
-        drawn from ``random_state`` (the first seed is the one a single network
-        gets); more than one are kept as :class:`AveragedNetworks`. Continuing
-        an average trains each of its networks on.
+        ``n_networks`` networks train one after another, or at once under the
+        ``backend:parallel`` config (sktime's ``parallelize``), each with its own
+        seed drawn from ``random_state`` (the first seed is the one a single
+        network gets), so the backend does not change the result; more than one
+        are kept as :class:`AveragedNetworks`. Continuing an average trains each
+        of its networks on.
         """
         if start is None:
             starts = [None] * self.n_networks
@@ -231,25 +235,31 @@ class _Seq2SeqForecaster(
         )
         random_state = check_random_state(self.random_state)
         seeds = [random_state.randint(np.iinfo(np.int32).max) for _ in starts]
-        networks, histories = [], []
-        for seed, begin in zip(seeds, starts):
-            settings = TrainingSettings(
-                max_epochs=epochs or self.max_epochs,
-                batch_size=self.batch_size,
-                learning_rate=self.learning_rate,
-                loss=self.loss,
-                patience=self.patience,
-                lr_reduce_patience=self.lr_reduce_patience,
-                teacher_forcing_ratio=self.teacher_forcing_ratio,
-                windows_per_epoch=self.windows_per_epoch,
-                seed=seed,
-                device=self.device,
-                num_threads=self.num_threads,
-                verbose=self.verbose,
-            )
-            network, history = train_network(self._builder(begin), windows, settings)
-            networks.append(network)
-            histories.append(pd.DataFrame(history).set_index("epoch"))
+        settings = TrainingSettings(
+            max_epochs=epochs or self.max_epochs,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            loss=self.loss,
+            patience=self.patience,
+            lr_reduce_patience=self.lr_reduce_patience,
+            teacher_forcing_ratio=self.teacher_forcing_ratio,
+            windows_per_epoch=self.windows_per_epoch,
+            seed=seeds[0],
+            device=self.device,
+            num_threads=self.num_threads,
+            verbose=self.verbose,
+        )
+        fresh = self._network_kwargs(store.n_targets, store.n_covariates)
+        config = self.get_config() if len(starts) > 1 else {}
+        trained = parallelize(
+            _train_one,
+            list(zip(seeds, starts)),
+            meta={"windows": windows, "settings": settings, "fresh": fresh},
+            backend=config.get("backend:parallel"),
+            backend_params=config.get("backend:parallel:params"),
+        )
+        networks = [network for network, _ in trained]
+        histories = [pd.DataFrame(h).set_index("epoch") for _, h in trained]
         if len(networks) == 1:
             self.network_, self.training_history_ = networks[0], histories[0]
         else:
@@ -258,13 +268,6 @@ class _Seq2SeqForecaster(
                 histories, keys=range(len(histories)), names=["network"]
             )
         self.n_epochs_ = max(len(h) for h in histories)
-
-    def _builder(self, start):
-        """Return a function building a fresh network (``start`` None) or a copy."""
-        store = self._store
-        if start is None:
-            return lambda: self._build_network(store.n_targets, store.n_covariates)
-        return lambda: copy.deepcopy(start)
 
     # -- running the network ------------------------------------------------------
     def _run(self, horizon, future):
@@ -387,3 +390,20 @@ def _check_past_layout(layout, config):
             f"(`past_covariates`), got positions {positions[0]} "
             f"({layout['past_covariates']})"
         )
+
+
+def _train_one(job, meta):
+    """Train one network of ``_train`` (a top-level function, so workers can run it).
+
+    ``job`` is ``(seed, start)``: a fresh network from ``meta["fresh"]`` (the
+    network's keyword arguments) when ``start`` is None, else a copy of ``start``.
+    Returns ``(network, history)`` as :func:`train_network` does.
+    """
+    seed, start = job
+    fresh = meta["fresh"]
+
+    def build():
+        return AttentionSeq2Seq(**fresh) if start is None else copy.deepcopy(start)
+
+    settings = dataclasses.replace(meta["settings"], seed=seed)
+    return train_network(build, meta["windows"], settings)

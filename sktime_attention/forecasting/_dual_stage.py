@@ -106,7 +106,8 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
         (None: all). A short series has fewer windows and trains on all of them;
         a large panel then trains ``max_epochs`` x 2048 windows, which keeps the
         defaults' fit time bounded (about 200,000 windows, see
-        ``benchmarks/defaults.py``).
+        ``benchmarks/defaults.py``). The validation loss reads at most this many
+        held-out windows, evenly spaced.
     fine_tune_epochs : int, default=0
         After ``pretrain`` on a panel, epochs of training on the series passed to
         ``fit`` (0: ``fit`` only sets the context the pretrained network reads).
@@ -117,7 +118,8 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     n_networks : int, default=1
         Networks trained with different seeds; above 1 their forecasts, temporal
         and feature attention are averaged (averaged weights say where the
-        networks looked on average).
+        networks looked on average). Under the ``backend:parallel`` config they
+        train at once, in its workers (the same networks as one after another).
     interval_calibration : {"holdout", "insample"}, default="holdout"
         Where the errors behind the intervals come from; see
         :class:`AttentionLSTMForecaster` and the Notes there.

@@ -85,6 +85,22 @@ def test_n_networks_averages_forecasts_and_attention(airline):
     )
 
 
+@pytest.mark.parametrize("backend", ["loky", "threading"])
+def test_n_networks_train_at_once_under_backend_parallel(airline, backend):
+    """Networks train in workers under ``backend:parallel``; the result is the
+    serial one, network by network."""
+    serial = make(n_networks=2).fit(airline, fh=[1, 2, 3])
+    parallel = make(n_networks=2).set_config(
+        **{"backend:parallel": backend, "backend:parallel:params": {"n_jobs": 2}}
+    )
+    parallel.fit(airline, fh=[1, 2, 3])
+    pd.testing.assert_series_equal(parallel.predict(), serial.predict())
+    for a, b in zip(serial.network_.networks, parallel.network_.networks):
+        for x, y in zip(a.state_dict().values(), b.state_dict().values()):
+            assert torch.equal(x, y)
+    pd.testing.assert_frame_equal(parallel.training_history_, serial.training_history_)
+
+
 def test_same_random_state_gives_identical_forecasts(airline):
     a = make().fit(airline, fh=[1, 2, 3])
     b = make().fit(airline, fh=[1, 2, 3])

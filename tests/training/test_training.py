@@ -87,9 +87,31 @@ def test_early_stopping_restores_the_best_epoch():
     from sktime_attention.training._train import _validation_loss
 
     restored = _validation_loss(
-        network, windows, torch.nn.functional.mse_loss, torch.device("cpu")
+        network, windows, windows.valid, torch.nn.functional.mse_loss, "cpu"
     )
     assert restored == pytest.approx(min(losses), rel=1e-5)
+
+
+def test_validation_reads_at_most_windows_per_epoch_evenly_spread_windows():
+    from sktime_attention.training._train import _spread, _validation_loss
+
+    windows = Windows([sine(200)], 6, 2, 1, validation_fraction=0.5, center=False)
+    assert len(windows.valid) == 97
+    spread = _spread(windows.valid, 10)
+    assert len(spread) == 10 and spread[0] == windows.valid[0]
+    assert spread[-1] == windows.valid[-1]
+    assert np.ptp(np.diff(spread)) <= 1  # evenly spaced
+    assert _spread(windows.valid, None) is windows.valid
+    assert _spread(windows.valid, 500) is windows.valid
+    # the recorded loss is the loss on the spread windows
+    network, history = train_network(
+        build, windows, settings(max_epochs=1, windows_per_epoch=10)
+    )
+    loss = torch.nn.functional.mse_loss
+    on_spread = _validation_loss(network, windows, spread, loss, "cpu")
+    assert history[0]["val_loss"] == pytest.approx(on_spread, rel=1e-6)
+    on_all = _validation_loss(network, windows, windows.valid, loss, "cpu")
+    assert on_all != pytest.approx(on_spread, rel=1e-6)
 
 
 def test_learning_rate_halves_after_epochs_without_a_better_validation_loss():
