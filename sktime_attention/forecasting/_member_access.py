@@ -10,6 +10,7 @@ from sktime_attention.forecasting._members import (
     default_forecasters,
     member_pairs,
     seeded_clones,
+    share_config,
 )
 from sktime_attention.forecasting._weights import LEARNED, WEIGHTINGS, fixed_weights
 from sktime_attention.utils._validation import check_int, check_option
@@ -133,12 +134,12 @@ class _MemberAccess:
         return default_forecasters(self.sp_, window)
 
     def _clones(self):
-        """Seeded clones of the members; per-series ones get the parallel config."""
+        """Seeded clones of the members, which get the parallel config (nested too)."""
         config = self.get_config()
         backend = {
             k: config.get(k) for k in ("backend:parallel", "backend:parallel:params")
         }
         clones = seeded_clones(self._members, self.random_state)
         for _, est in clones:
-            est.set_config(**backend)
+            share_config(est, backend)
         return clones

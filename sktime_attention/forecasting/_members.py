@@ -20,6 +20,7 @@ __all__ = [
     "member_pairs",
     "quiet",
     "seeded_clones",
+    "share_config",
 ]
 
 import sys
@@ -28,6 +29,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
+from sktime.base import BaseObject
 from sktime.forecasting.base import BaseForecaster
 from tqdm.auto import tqdm
 
@@ -229,6 +231,19 @@ def seeded_clones(members, random_state):
                 )
         clones.append((name, est))
     return clones
+
+
+def share_config(est, config):
+    """Set ``config`` on ``est`` and on every sktime object nested in it.
+
+    A composite member such as ``Deseasonalizer() * ARIMA()`` handles a panel by
+    vectorising its components, each under its own config: a backend set on the
+    composite alone would leave them fitting one series after another.
+    """
+    est.set_config(**config)
+    for value in est.get_params(deep=True).values():
+        if isinstance(value, BaseObject) and "backend:parallel" in value.get_config():
+            value.set_config(**config)
 
 
 def call_member(name, where, method, *args, log=None, **kwargs):

@@ -8,6 +8,7 @@ import pytest
 from sktime.forecasting.naive import NaiveForecaster
 from sktime.forecasting.trend import PolynomialTrendForecaster
 from sktime.split import SingleWindowSplitter
+from sktime.transformations.series.detrend import Deseasonalizer
 
 from sktime_attention import AttentionLSTMForecaster, HMMForecaster, HybridForecaster
 from sktime_attention.forecasting import default_forecasters
@@ -175,11 +176,17 @@ def test_verbose_progress_labels_fold_and_member(capsys):
 
 def test_parallel_backend_config_reaches_per_series_members():
     y = make_panel(n_series=3, n=40)
-    members = [("last", NaiveForecaster()), ("mean", NaiveForecaster("mean"))]
+    # a pipeline vectorises its steps under their own config, not the pipeline's
+    pipeline = Deseasonalizer(sp=4) * NaiveForecaster()
+    members = [("last", NaiveForecaster()), ("deseasonalised", pipeline)]
     hybrid = HybridForecaster(members, weights="equal")
     hybrid.set_config(**{"backend:parallel": "threading"})
     hybrid.fit(y, fh=[1])
     assert hybrid.get_member("last").get_config()["backend:parallel"] == "threading"
+    fitted = hybrid.get_member("deseasonalised")
+    for _, step in [("pipeline", fitted), *fitted.steps_]:
+        assert step.get_config()["backend:parallel"] == "threading"
+    assert pipeline.steps[-1].get_config()["backend:parallel"] is None  # caller's
     serial = HybridForecaster(members, weights="equal").fit(y, fh=[1])
     pd.testing.assert_frame_equal(hybrid.predict(), serial.predict())
 
