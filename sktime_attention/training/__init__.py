@@ -9,6 +9,12 @@
 
 from ._run import run_network
 from ._train import TrainingSettings, train_network
-from ._windows import Windows
+from ._windows import Windows, seasonal_naive_weights
 
-__all__ = ["TrainingSettings", "Windows", "run_network", "train_network"]
+__all__ = [
+    "TrainingSettings",
+    "Windows",
+    "run_network",
+    "seasonal_naive_weights",
+    "train_network",
+]
