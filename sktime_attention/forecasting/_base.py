@@ -39,7 +39,6 @@ from sktime_attention.training import (
     TrainingSettings,
     Windows,
     run_network,
-    seasonal_naive_weights,
     train_network,
 )
 from sktime_attention.training._train import LOSSES
@@ -225,20 +224,14 @@ class _Seq2SeqForecaster(
         else:
             starts = [start]
         store = self._store
-        scaled = [store.scale(a, s) for s, a in enumerate(store.arrays)]
-        weights = None
-        if self.loss == "mase":  # MASE at the shortest seasonal lag, else lag 1
-            lag = min(self.seasonal_lags or [1])
-            weights = seasonal_naive_weights(scaled, store.n_targets, lag)
         windows = Windows(
-            scaled,
+            [store.scale(a, s) for s, a in enumerate(store.arrays)],
             self.window_length,
             self.horizon_,
             store.n_targets,
             self.validation_fraction,
             center=self.scaling == "window",
             known=store.known,
-            weights=weights,
         )
         random_state = check_random_state(self.random_state)
         seeds = [random_state.randint(np.iinfo(np.int32).max) for _ in starts]

@@ -57,14 +57,8 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
         Recursive decoder only: probability, per decoder step in training, of
         feeding the true previous value (1.0) rather than the model's own
         forecast (0.0).
-    loss : {"mse", "mae", "huber", "mase"}, default="mse"
-        Training loss on scaled values. ``"mase"`` is the absolute error divided
-        by each series' in-sample MAE of the seasonal naive forecast at the
-        shortest of ``seasonal_lags`` (at lag 1 without them), the scale of the
-        MASE: on a panel every series then counts by its MASE rather than by
-        its error in standard deviations, which under-weighs smooth series whose
-        seasonal naive error is small against their spread. Weights are
-        normalised to mean one over the series, and validation uses them too.
+    loss : {"mse", "mae", "huber"}, default="mse"
+        Training loss on scaled values.
     max_epochs : int, default=100
         Upper bound on training epochs.
     batch_size : int, default=64

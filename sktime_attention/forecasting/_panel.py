@@ -16,8 +16,6 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from sktime_attention.utils._scale import seasonal_naive_mae
-
 #: sktime mtypes of panels and hierarchies (time is the last index level).
 PANEL_MTYPES = ("pd-multiindex", "pd_multiindex_hier")
 
@@ -224,6 +222,8 @@ class Layout:
         scale = np.empty_like(size)
         for s in range(self.n_series):
             x = scaled[s][~np.isnan(scaled[s]).any(axis=1)]
-            scale[s] = seasonal_naive_mae(x, sp)
+            lag = sp if len(x) > sp else 1
+            diff = np.abs(x[lag:] - x[:-lag]) if len(x) > lag else np.zeros((1, 1))
+            scale[s] = diff.mean(axis=0) if len(diff) else 0.0
         scale = np.where(scale > 0, scale, 1.0)
         return scale * size

@@ -9,12 +9,6 @@
 
 from ._run import run_network
 from ._train import TrainingSettings, train_network
-from ._windows import Windows, seasonal_naive_weights
+from ._windows import Windows
 
-__all__ = [
-    "TrainingSettings",
-    "Windows",
-    "run_network",
-    "seasonal_naive_weights",
-    "train_network",
-]
+__all__ = ["TrainingSettings", "Windows", "run_network", "train_network"]

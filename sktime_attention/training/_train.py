@@ -15,7 +15,6 @@ LOSSES = {
     "mse": torch.nn.functional.mse_loss,
     "mae": torch.nn.functional.l1_loss,
     "huber": torch.nn.functional.huber_loss,
-    "mase": torch.nn.functional.l1_loss,  # weighted by the windows' series weights
 }
 _GRAD_CLIP = 1.0  # max gradient norm, keeps LSTM training stable
 _EVAL_BATCH = 1024  # validation windows per forward pass
@@ -33,10 +32,8 @@ class TrainingSettings:
         Windows per gradient step.
     learning_rate : float
         Adam learning rate.
-    loss : {"mse", "mae", "huber", "mase"}
-        Training loss; ``"mase"`` is the absolute error, which becomes a MASE
-        when the windows carry :func:`seasonal_naive_weights`. Windows with
-        weights weigh every loss by them.
+    loss : {"mse", "mae", "huber"}
+        Training loss.
     patience : int
         Epochs without a better validation loss before training stops (only
         with validation windows).
@@ -159,8 +156,7 @@ def train_network(build, windows, settings):
                     target,
                     settings.teacher_forcing_ratio,
                 )
-                starts_i = starts[i : i + settings.batch_size]
-                loss = _loss(loss_fn, pred, target, windows.weight(starts_i, device))
+                loss = loss_fn(pred, target)
                 optimizer.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(network.parameters(), _GRAD_CLIP)
@@ -189,14 +185,6 @@ def train_network(build, windows, settings):
     return network.cpu().eval(), history
 
 
-def _loss(loss_fn, pred, target, weight, reduction="mean"):
-    """``loss_fn`` of ``pred`` against ``target``, each element times ``weight``."""
-    if weight is None:
-        return loss_fn(pred, target, reduction=reduction)
-    weighted = loss_fn(pred, target, reduction="none") * weight
-    return weighted.mean() if reduction == "mean" else weighted.sum()
-
-
 def _spread(starts, at_most):
     """At most ``at_most`` of ``starts``, evenly spaced (all of them for None).
 
@@ -214,9 +202,7 @@ def _validation_loss(network, windows, valid, loss_fn, device):
     network.eval()
     total = 0.0
     for i in range(0, len(valid), _EVAL_BATCH):
-        batch = valid[i : i + _EVAL_BATCH]
-        past, future, target = windows.batch(batch, device)
+        past, future, target = windows.batch(valid[i : i + _EVAL_BATCH], device)
         pred, _ = network(past, future, target.shape[1])
-        weight = windows.weight(batch, device)
-        total += _loss(loss_fn, pred, target, weight, "sum").item() / target[0].numel()
+        total += loss_fn(pred, target, reduction="sum").item() / target[0].numel()
     return total / len(valid)

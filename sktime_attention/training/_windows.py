@@ -4,14 +4,12 @@ Shape legend: B batch, T encoder steps, H forecast steps, N targets,
 C covariates, F = N + C encoder features, K covariates known over the horizon.
 """
 
-__all__ = ["Windows", "center_on_last", "seasonal_naive_weights"]
+__all__ = ["Windows", "center_on_last"]
 
 import math
 
 import numpy as np
 import torch
-
-from sktime_attention.utils._scale import seasonal_naive_mae
 
 
 def center_on_last(n_targets, past, *others):
@@ -25,52 +23,6 @@ def center_on_last(n_targets, past, *others):
     past = torch.cat([past[..., :n_targets] - level, past[..., n_targets:]], dim=-1)
     others = [o - level if o is not None else None for o in others]
     return (past, *others), level
-
-
-def seasonal_naive_weights(arrays, n_targets, lag):
-    """Per-series loss weights that turn an absolute error into a MASE.
-
-    Each target column of each series gets one over its in-sample MAE of the
-    seasonal naive forecast at ``lag`` (lag 1 for series of at most ``lag``
-    points; the mean weight for one point), floored at 1e-3 of the column's
-    standard deviation so a strictly periodic series does not take all the
-    weight. Weights are divided by their mean, so the weighted loss stays on the
-    scale of the plain one.
-
-    Parameters
-    ----------
-    arrays : list of np.ndarray
-        Series, (L_s, F) each, targets first, in the units the loss reads.
-    n_targets : int
-        N, the target columns weighted.
-    lag : int
-        Seasonal period of the naive forecast (1: the naive forecast).
-
-    Returns
-    -------
-    np.ndarray
-        (S, N) weights, mean one.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sktime_attention.training import seasonal_naive_weights
-    >>> calm = np.tile([0.0, 1.0], 10)[:, None] + np.arange(20)[:, None] * 0.1
-    >>> seasonal_naive_weights([calm, 2 * calm], 1, lag=2).round(3).tolist()
-    [[1.333], [0.667]]
-    """
-    scales = []
-    for array in arrays:
-        y = np.asarray(array, dtype=np.float64)[:, :n_targets]
-        if len(y) < 2:
-            scales.append(np.full(n_targets, np.nan))  # gets the mean weight
-            continue
-        floor = 1e-3 * y.std(axis=0)
-        floor = np.where(floor > 0, floor, 1.0)
-        scales.append(np.maximum(seasonal_naive_mae(y, lag), floor))
-    weights = 1.0 / np.array(scales)  # (S, N)
-    weights = np.where(np.isnan(weights), np.nanmean(weights), weights)
-    return weights / weights.mean()
 
 
 class Windows:
@@ -96,9 +48,6 @@ class Windows:
         Positions among the C covariates of those known over the horizon: only
         they make up ``future``. None: all; past-only covariates are left out
         (they reach the network through ``past`` alone).
-    weights : np.ndarray or None, default=None
-        (S, N) loss weight of each target of each series (e.g.
-        :func:`seasonal_naive_weights`); :meth:`weight` reads them per window.
 
     Examples
     --------
@@ -122,7 +71,6 @@ class Windows:
         validation_fraction,
         center,
         known=None,
-        weights=None,
     ):
         self.window_length, self.n_targets, self.center = (
             window_length,
@@ -155,29 +103,6 @@ class Windows:
                 "lower `validation_fraction` or pass more data"
             )
         self.steps = torch.arange(length)
-        self.row_weights = None  # (rows, N): each row carries its series' weights
-        if weights is not None:
-            rows = np.repeat(np.asarray(weights), [len(a) for a in arrays], axis=0)
-            self.row_weights = torch.from_numpy(rows.astype(np.float32))
-
-    def weight(self, starts, device):
-        """Loss weights (B, 1, N) of windows ``starts``, or None without weights.
-
-        Parameters
-        ----------
-        starts : np.ndarray
-            (B,) first rows of the windows, as in ``train`` and ``valid``.
-        device : str or torch.device
-            Where the weights go.
-
-        Returns
-        -------
-        torch.Tensor or None
-            Each window's series weights, broadcast over the horizon.
-        """
-        if self.row_weights is None:
-            return None
-        return self.row_weights[torch.from_numpy(starts)][:, None].to(device)
 
     def batch(self, starts, device):
         """Return (past (B, T, F), future (B, H, K) or None, target (B, H, N))."""

@@ -247,36 +247,7 @@ def test_lr_reduce_patience_halves_the_learning_rate_on_a_plateau(airline):
     np.testing.assert_allclose(rates[1:] / rates[:-1], expected)
 
 
-def test_mase_loss_weighs_each_series_by_its_seasonal_naive_error(monkeypatch):
-    import sktime_attention.forecasting._base as base
-
-    rng = np.random.default_rng(0)
-    season = np.tile(np.sin(np.arange(12) / 2), 8)
-    calm = season + rng.normal(0, 0.05, 96)
-    noisy = season + rng.normal(0, 0.8, 96)
-    index = pd.MultiIndex.from_product([["calm", "noisy"], range(96)])
-    panel = pd.DataFrame({"y": np.r_[calm, noisy]}, index=index)
-    real, seen = base.seasonal_naive_weights, []
-
-    def record(arrays, n_targets, lag):
-        seen.append((real(arrays, n_targets, lag), lag))
-        return seen[-1][0]
-
-    monkeypatch.setattr(base, "seasonal_naive_weights", record)
-    kwargs = dict(loss="mase", max_epochs=1, window_length=24, validation_fraction=0.1)
-    make(seasonal_lags=[24, 12], **kwargs).fit(panel, fh=[1, 2])
-    weights, lag = seen[0]
-    assert lag == 12  # the shortest seasonal lag; lag 1 without seasonal lags
-    assert weights.shape == (2, 1) and weights[0, 0] > 5 * weights[1, 0]
-    # a panel of affine copies has equal weights: the same network as "mae"
-    copies = pd.DataFrame({"y": np.r_[calm, 3 * calm + 7]}, index=index)
-    mase = make(loss="mase", max_epochs=2).fit(copies, fh=[1, 2])
-    mae = make(loss="mae", max_epochs=2).fit(copies, fh=[1, 2])
-    np.testing.assert_allclose(mase.predict(), mae.predict(), rtol=1e-5)
-    assert seen[-1][0] == pytest.approx(np.ones((2, 1))) and seen[-1][1] == 1
-
-
-@pytest.mark.parametrize("loss", ["mse", "mae", "huber", "mase"])
+@pytest.mark.parametrize("loss", ["mse", "mae", "huber"])
 @pytest.mark.parametrize("scaling", ["standard", "window", "none"])
 def test_losses_and_scalings_train(airline, loss, scaling):
     y_pred = (

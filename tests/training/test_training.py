@@ -9,7 +9,6 @@ from sktime_attention.training import (
     TrainingSettings,
     Windows,
     run_network,
-    seasonal_naive_weights,
     train_network,
 )
 
@@ -54,51 +53,6 @@ def test_window_centering_is_relative_to_the_last_target_only():
     assert past[0, :, 1].tolist() == [52, 53, 54, 55]  # covariates untouched
     assert target[0, :, 0].tolist() == [1, 2]
     assert future[0, :, 0].tolist() == [56, 57]
-
-
-def test_seasonal_naive_weights_are_one_over_the_in_sample_seasonal_naive_mae():
-    rng = np.random.default_rng(0)
-    calm = np.tile([0.0, 3.0, 1.0], 20) + rng.normal(0, 0.1, 60)
-    noisy = np.tile([0.0, 3.0, 1.0], 20) + rng.normal(0, 1.0, 60)
-    arrays = [calm[:, None], noisy[:, None], np.ones((1, 1))]
-    weights = seasonal_naive_weights(arrays, 1, lag=3)
-    mae = [np.abs(a[3:] - a[:-3]).mean() for a in (calm, noisy)]
-    assert weights.shape == (3, 1) and weights.mean() == pytest.approx(1.0)
-    # the ratio is the inverse ratio of the seasonal naive errors
-    assert weights[0, 0] / weights[1, 0] == pytest.approx(mae[1] / mae[0])
-    assert weights[2, 0] == pytest.approx(weights[:2, 0].mean())  # too short: mean
-    # a strictly periodic series is floored at 1e-3 of its std, not infinite
-    periodic = seasonal_naive_weights([np.tile([0.0, 1.0], 10)[:, None]] * 2, 1, 2)
-    assert np.isfinite(periodic).all()
-
-
-def test_windows_weight_each_window_by_its_series_and_the_loss_by_the_weight():
-    from sktime_attention.training._train import _validation_loss
-
-    arrays = [sine(40), 3 * sine(30, phase=1.0)]
-    weights = np.array([[0.5], [1.5]])
-    windows = Windows(arrays, 6, 2, 1, 0.5, center=False, weights=weights)
-    plain = Windows(arrays, 6, 2, 1, 0.5, center=False)
-    assert plain.weight(windows.valid, "cpu") is None
-    w = windows.weight(windows.valid, "cpu")[:, 0, 0].numpy()
-    n_first = (windows.valid < 40).sum()
-    assert (w[:n_first] == 0.5).all() and (w[n_first:] == 1.5).all()
-    network = build()
-    loss = torch.nn.functional.l1_loss
-    weighted = _validation_loss(network, windows, windows.valid, loss, "cpu")
-    per_window = []
-    for start in windows.valid:  # the plain loss of each window, by hand
-        per_window.append(
-            _validation_loss(network, plain, np.array([start]), loss, "cpu")
-        )
-    expected = np.mean(np.array(per_window) * w)
-    assert weighted == pytest.approx(expected, rel=1e-5)
-    # equal weights train the same network as no weights
-    ones = Windows(arrays, 6, 2, 1, 0.5, center=False, weights=np.ones((2, 1)))
-    first, _ = train_network(build, ones, settings(loss="mase"))
-    second, _ = train_network(build, plain, settings(loss="mae"))
-    for a, b in zip(first.state_dict().values(), second.state_dict().values()):
-        assert torch.allclose(a, b, atol=1e-6)
 
 
 # -- train_network ---------------------------------------------------------------
