@@ -18,8 +18,8 @@ too. ``attention`` is the global network alone. Its decoder reads the seasonal
 naive values at ``--seasonal-lags`` (default per frequency: the day and the week
 for Hourly); ``--lag-covariate L`` passes the value L steps back as a known
 covariate in ``X`` instead (the earlier recipe). ``lightgbm`` is a global LightGBM on
-lag features through mlforecast, run when mlforecast is installed and skipped
-otherwise.
+lag features through mlforecast (the recipe of mlforecast's own M4 Hourly test),
+run when mlforecast is installed and skipped otherwise.
 
 Every series is indexed so that it ends at time -1; forecasts cover 0..H-1.
 Inside the hybrid the global attention model is pretrained once on every series
@@ -165,18 +165,46 @@ def hybrid_members(args, horizon, sp):
 
 
 def run_lightgbm(panel, horizon, sp):
-    """Global LightGBM on lags (mlforecast's M4 test setup); None if absent."""
+    """Global LightGBM by mlforecast's own M4 Hourly test recipe; None if absent.
+
+    The recipe of mlforecast's ``tests/test_m4.py`` for Hourly, with its 24 read
+    as ``sp``: the target differenced at lag ``sp``; lags ``sp, 2 sp, .., 14 sp``;
+    at lags ``sp`` and ``2 sp`` an exponentially weighted mean (alpha 0.3) and
+    rolling means over 7 and 14 seasons; 200 trees of 2500 leaves, learning
+    rate 0.05, bagging 0.9, feature fraction 0.8, L1 0.03, L2 0.5.
+    """
     try:
         import lightgbm
         from mlforecast import MLForecast
+        from mlforecast.lag_transforms import ExponentiallyWeightedMean, RollingMean
+        from mlforecast.target_transforms import Differences
     except ImportError:
         return None
     df = panel.reset_index().rename(columns={"series": "unique_id", "time": "ds"})
+    booster = lightgbm.LGBMRegressor(
+        n_estimators=200,
+        learning_rate=0.05,
+        num_leaves=2500,
+        bagging_freq=1,
+        bagging_fraction=0.9,
+        feature_fraction=0.8,
+        lambda_l1=0.03,
+        lambda_l2=0.5,
+        force_col_wise=True,
+        verbosity=-1,
+    )
+    means = [
+        ExponentiallyWeightedMean(alpha=0.3),
+        RollingMean(7 * sp),
+        RollingMean(14 * sp),
+    ]
     model = MLForecast(
-        models=[lightgbm.LGBMRegressor(verbosity=-1)],
+        models=[booster],
         freq=1,
-        lags=[sp, 2 * sp, 7 * sp],
-        target_transforms=[],
+        lags=[sp * i for i in range(1, 15)],
+        lag_transforms={sp: means, 2 * sp: means},
+        target_transforms=[Differences([sp])],
+        num_threads=1,
     )
     out = model.fit(df).predict(horizon)
     keys = panel.index.get_level_values(0).unique()
