@@ -141,6 +141,7 @@ def attention_model(args, horizon):
         teacher_forcing_ratio=args.teacher_forcing,
         decoder=args.decoder,
         seasonal_lags=args.seasonal_lags or None,
+        seasonal_residual=args.seasonal_residual,
         n_networks=args.n_networks,
         random_state=args.seed,
         verbose=args.verbose,
@@ -279,6 +280,12 @@ def main():
         default=None,
         help="the attention model's seasonal_lags (default: the frequency's, 24"
         " 168 for Hourly; none when given without values)",
+    )
+    parser.add_argument(
+        "--seasonal-residual",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="the network forecasts the residual of the first seasonal lag's naive",
     )
     parser.add_argument("--n-networks", type=int, default=2)  # chosen on validation
     parser.add_argument(

@@ -302,6 +302,13 @@ CASES = [
         notes="only the attention forecasters (others: skipped)",
     ),
     Case(
+        "seasonal_residual_without_seasonal_lags",
+        lambda: {"y": _series(), "params": {"seasonal_residual": True}},
+        "raise",
+        match=r"seasonal_residual.*needs `seasonal_lags`",
+        notes="only the attention forecasters (others: skipped)",
+    ),
+    Case(
         "lr_reduce_patience_zero",
         lambda: {"y": _series(), "params": {"lr_reduce_patience": 0}},
         "raise",

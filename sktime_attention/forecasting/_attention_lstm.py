@@ -107,6 +107,12 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         validation splits ``[12]`` lowered every airline attention model's MAPE, and
         ``[24, 168]`` beat a known ``y[t-48]`` covariate on M4 Hourly (see the
         user guide). None: none.
+    seasonal_residual : bool, default=False
+        The network forecasts the residual of the seasonal naive forecast at the
+        first of ``seasonal_lags``: that forecast is added to its output, as a
+        model of the seasonally differenced series would. The season then
+        needs no learning and the attention explains what departs from it.
+        Needs ``seasonal_lags`` and ``decoder="direct"``.
     scaling : {"standard", "window", "none"}, default="window"
         ``"standard"`` z-scores each column of each series, relative to its
         magnitude (values from 1e-300 to 1e300 forecast alike; a constant column
@@ -292,6 +298,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         horizon=None,
         past_covariates=None,
         seasonal_lags=None,
+        seasonal_residual=False,
         scaling="window",
         windows_per_epoch=2048,
         fine_tune_epochs=0,
@@ -321,6 +328,7 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
         self.horizon = horizon
         self.past_covariates = past_covariates
         self.seasonal_lags = seasonal_lags
+        self.seasonal_residual = seasonal_residual
         self.scaling = scaling
         self.windows_per_epoch = windows_per_epoch
         self.fine_tune_epochs = fine_tune_epochs
@@ -375,5 +383,15 @@ class AttentionLSTMForecaster(_Seq2SeqForecaster):
                 "interval_calibration": "insample",
                 "validation_fraction": 0.0,
                 "random_state": 1,
+            },
+            {
+                # the direct decoder forecasting the seasonal naive's residual
+                "window_length": 4,
+                "hidden_size": 4,
+                "max_epochs": 1,
+                "seasonal_lags": [2],
+                "seasonal_residual": True,
+                "interval_calibration": "insample",
+                "random_state": 2,
             },
         ]

@@ -89,6 +89,7 @@ class _Seq2SeqForecaster(
             "horizon": self.horizon_,
             "n_known_covariates": self._store.n_known,
             "seasonal_lags": self.seasonal_lags,
+            "seasonal_residual": self.seasonal_residual,
         }
 
     def _check_params(self):
@@ -125,6 +126,19 @@ class _Seq2SeqForecaster(
         check_int(self.n_networks, "n_networks", minimum=1)
         check_past_covariates(self.past_covariates)
         check_lags(self.seasonal_lags, "seasonal_lags", self.window_length)
+        if not isinstance(self.seasonal_residual, bool):
+            raise TypeError(
+                "`seasonal_residual` must be a bool, got "
+                f"{type(self.seasonal_residual).__name__}"
+            )
+        if self.seasonal_residual and not (
+            self.seasonal_lags and self.decoder == "direct"
+        ):
+            raise ValueError(
+                "`seasonal_residual=True` needs `seasonal_lags` and "
+                f'`decoder="direct"`, got seasonal_lags={self.seasonal_lags!r} '
+                f"and decoder={self.decoder!r}"
+            )
         check_option(self.interval_calibration, "interval_calibration", CALIBRATIONS)
 
     # -- fit ----------------------------------------------------------------------

@@ -94,6 +94,9 @@ class DualStageAttentionForecaster(AttentionLSTMForecaster):
     seasonal_lags : list of int or None, default=None
         Lags of the target fed to each decoder step from the window (the
         seasonal naive value at each lag); see :class:`AttentionLSTMForecaster`.
+    seasonal_residual : bool, default=False
+        Forecast the residual of the seasonal naive forecast at the first of
+        ``seasonal_lags``; see :class:`AttentionLSTMForecaster`.
     scaling : {"standard", "window", "none"}, default="window"
         ``"standard"`` z-scores each column of each series, relative to its
         magnitude (values from 1e-300 to 1e300 forecast alike; a constant column

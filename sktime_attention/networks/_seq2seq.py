@@ -187,6 +187,10 @@ class AttentionSeq2Seq(nn.Module):
         L (with L the seasonal period, the seasonal naive forecast). They are
         read from ``past`` inside :meth:`forward`, so training and prediction
         see the same inputs and no covariate is needed. None: none.
+    seasonal_residual : bool, default=False
+        Add the first of ``seasonal_lags`` to the output: the decoder forecasts
+        what the seasonal naive forecast misses, as a model of the seasonally
+        differenced target does. Needs ``seasonal_lags`` and the direct decoder.
 
     Examples
     --------
@@ -216,6 +220,7 @@ class AttentionSeq2Seq(nn.Module):
         n_known_covariates=None,
         attention_size=None,
         seasonal_lags=None,
+        seasonal_residual=False,
     ):
         super().__init__()
         if decoder not in DECODERS:
@@ -235,6 +240,12 @@ class AttentionSeq2Seq(nn.Module):
                     f"length ({window_length}), got {lag}"
                 )
         n_known += n_targets * len(self.seasonal_lags)
+        if seasonal_residual and not (self.seasonal_lags and decoder == "direct"):
+            raise ValueError(
+                "`seasonal_residual` needs `seasonal_lags` and the direct decoder, "
+                f"got seasonal_lags={seasonal_lags!r} and decoder={decoder!r}"
+            )
+        self.seasonal_residual = seasonal_residual
         if input_attention:
             self.encoder = InputAttentionEncoder(
                 n_features, window_length, hidden_size, num_layers, dropout
@@ -319,12 +330,15 @@ class AttentionSeq2Seq(nn.Module):
             horizon = (target if target is not None else future).shape[1]
         if self.seasonal_lags:
             seasonal = self.seasonal_inputs(past, horizon)  # (B, H, N x lags)
+            naive = seasonal[..., : self.n_targets]  # (B, H, N) at the first lag
             if future is not None:
                 seasonal = torch.cat([future[:, :horizon], seasonal], dim=-1)
             future = seasonal
         memory, state, feature = self.encode(past)
         if self.max_horizon is not None:
             prediction, temporal = self.decoder(memory, future, horizon)
+            if self.seasonal_residual:
+                prediction = prediction + naive
         else:
             y_last = past[:, -1, : self.n_targets]  # (B, N)
             prediction, temporal = self.decoder(

@@ -201,6 +201,31 @@ def test_seasonal_lags_join_the_direct_query_after_the_covariates():
     torch.testing.assert_close(before[:, 1:], after[:, 1:])
 
 
+def test_seasonal_residual_adds_the_first_lags_naive_forecast_to_the_output():
+    torch.manual_seed(0)
+    kwargs = dict(hidden_size=D, horizon=5, seasonal_lags=(2, 4))
+    plain = AttentionSeq2Seq(2, 1, T, **kwargs)
+    residual = AttentionSeq2Seq(2, 1, T, seasonal_residual=True, **kwargs)
+    residual.load_state_dict(plain.state_dict())  # the flag adds no weights
+    past, future = torch.randn(B, T, 3), torch.randn(B, 5, 1)
+    with torch.no_grad():
+        before, weights_before = plain(past, future, 5)
+        after, weights_after = residual(past, future, 5)
+    naive = plain.seasonal_inputs(past, 5)[..., :2]  # lag 2, both targets
+    torch.testing.assert_close(after - before, naive)
+    torch.testing.assert_close(weights_after.temporal, weights_before.temporal)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(horizon=2), dict(seasonal_lags=(2,), decoder="recursive")],
+    ids=["no seasonal lags", "recursive decoder"],
+)
+def test_seasonal_residual_needs_seasonal_lags_and_the_direct_decoder(kwargs):
+    with pytest.raises(ValueError, match=r"`seasonal_residual` needs `seasonal_lags`"):
+        AttentionSeq2Seq(1, 0, T, seasonal_residual=True, **kwargs)
+
+
 def test_seasonal_lags_must_fit_in_the_window():
     with pytest.raises(ValueError, match=r"`seasonal_lags` must be between 1 and"):
         AttentionSeq2Seq(1, 0, T, horizon=2, seasonal_lags=(T + 1,))
