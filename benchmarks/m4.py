@@ -17,9 +17,11 @@ the training data only); each member's own forecast (``get_member``) is scored
 too. ``attention`` is the global network alone. Its decoder reads the seasonal
 naive values at ``--seasonal-lags`` (default per frequency: the day and the week
 for Hourly); ``--lag-covariate L`` passes the value L steps back as a known
-covariate in ``X`` instead (the earlier recipe). ``lightgbm`` is a global LightGBM on
-lag features through mlforecast (the recipe of mlforecast's own M4 Hourly test),
-run when mlforecast is installed and skipped otherwise.
+covariate in ``X`` instead (the earlier recipe); with ``--seasonal-residual``
+(the default) it forecasts the residual of the seasonal naive forecast.
+``lightgbm`` is a global LightGBM on lag features through mlforecast (the recipe
+of mlforecast's own M4 Hourly test), run when mlforecast is installed and
+skipped otherwise.
 
 Every series is indexed so that it ends at time -1; forecasts cover 0..H-1.
 Inside the hybrid the global attention model is pretrained once on every series
@@ -284,7 +286,7 @@ def main():
     parser.add_argument(
         "--seasonal-residual",
         action=argparse.BooleanOptionalAction,
-        default=False,
+        default=True,  # chosen on validation, README
         help="the network forecasts the residual of the first seasonal lag's naive",
     )
     parser.add_argument("--n-networks", type=int, default=2)  # chosen on validation
