@@ -205,6 +205,8 @@ class AttentionSeq2Seq(nn.Module):
     tensor([ 8.,  9., 10.])
     """
 
+    seasonal_residual = False  # networks pickled before the option read this
+
     def __init__(
         self,
         n_targets,

@@ -214,6 +214,9 @@ def test_seasonal_residual_adds_the_first_lags_naive_forecast_to_the_output():
     naive = plain.seasonal_inputs(past, 5)[..., :2]  # lag 2, both targets
     torch.testing.assert_close(after - before, naive)
     torch.testing.assert_close(weights_after.temporal, weights_before.temporal)
+    del plain.seasonal_residual  # as a network pickled before the option
+    with torch.no_grad():
+        torch.testing.assert_close(plain(past, future, 5)[0], before)
 
 
 @pytest.mark.parametrize(
