@@ -43,6 +43,7 @@ from sktime_attention.training import (
 )
 from sktime_attention.training._train import LOSSES
 from sktime_attention.utils._validation import (
+    check_bool,
     check_columns,
     check_float,
     check_int,
@@ -126,11 +127,7 @@ class _Seq2SeqForecaster(
         check_int(self.n_networks, "n_networks", minimum=1)
         check_past_covariates(self.past_covariates)
         check_lags(self.seasonal_lags, "seasonal_lags", self.window_length)
-        if not isinstance(self.seasonal_residual, bool):
-            raise TypeError(
-                "`seasonal_residual` must be a bool, got "
-                f"{type(self.seasonal_residual).__name__}"
-            )
+        check_bool(self.seasonal_residual, "seasonal_residual")
         if self.seasonal_residual and not (
             self.seasonal_lags and self.decoder == "direct"
         ):

@@ -29,6 +29,7 @@ from sktime_attention.forecasting._hmm_proba import _ProbaAPI
 from sktime_attention.forecasting._hmm_regimes import _RegimeAPI
 from sktime_attention.forecasting._update import _SafeUpdate
 from sktime_attention.utils._validation import (
+    check_bool,
     check_columns,
     check_finite_frame,
     check_float,
@@ -249,8 +250,7 @@ class HMMForecaster(_SafeUpdate, _ProbaAPI, _RegimeAPI, _Calibration, BaseForeca
         check_int(self.random_state, "random_state", minimum=0, allow_none=True)
         check_int(self.n_samples, "n_samples", minimum=10)
         for name in ("refit_on_update", "calibrate"):
-            if not isinstance(getattr(self, name), bool | np.bool_):
-                raise TypeError(f"`{name}` must be a bool, got {getattr(self, name)!r}")
+            check_bool(getattr(self, name), name)
         if isinstance(self.n_states, str) and self.n_states != "auto":
             raise ValueError(
                 f"`n_states` must be an int >= 1 or 'auto', got {self.n_states!r}"

@@ -2,7 +2,6 @@
 
 __all__ = ["_MemberAccess"]
 
-import numpy as np
 from sktime.split.base import BaseSplitter
 
 from sktime_attention.forecasting._members import (
@@ -13,7 +12,7 @@ from sktime_attention.forecasting._members import (
     share_config,
 )
 from sktime_attention.forecasting._weights import LEARNED, WEIGHTINGS, fixed_weights
-from sktime_attention.utils._validation import check_int, check_option
+from sktime_attention.utils._validation import check_bool, check_int, check_option
 
 
 class _MemberAccess:
@@ -119,8 +118,7 @@ class _MemberAccess:
         check_int(self.random_state, "random_state", minimum=0, allow_none=True)
         check_int(self.sp, "sp", minimum=1, allow_none=True)
         for flag in ("refit_global", "verbose"):
-            if not isinstance(getattr(self, flag), bool | np.bool_):
-                raise TypeError(f"`{flag}` must be a bool, got {getattr(self, flag)!r}")
+            check_bool(getattr(self, flag), flag)
         if self.cv is not None and not isinstance(self.cv, BaseSplitter):
             raise TypeError(f"`cv` must be an sktime splitter or None, got {self.cv!r}")
         return fixed_weights(self.weights, names, self.weighting)

@@ -21,6 +21,12 @@ import numpy as np
 import pandas as pd
 
 
+def check_bool(value, name):
+    """Raise TypeError unless ``value`` is a Python or numpy bool."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"`{name}` must be a bool, got {value!r}")
+
+
 def check_int(value, name, minimum=None, allow_none=False):
     """Return ``value`` if it is an int (not bool) >= ``minimum``, else raise."""
     if value is None and allow_none:
