@@ -5,6 +5,7 @@ e.g. "`window_length` must be an int >= 1, got 0".
 """
 
 __all__ = [
+    "check_bool",
     "check_int",
     "check_lags",
     "check_float",
