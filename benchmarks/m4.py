@@ -179,7 +179,7 @@ def hybrid_members(args, horizon, sp):
 
     return [
         ("attention", attention_model(args, horizon)),
-        # low_memory: statsmodels keeps the filter's last state only, 130 KB a
+        # low_memory: statsmodels keeps the filter's last state only, 134 KB a
         # series instead of 1.6 MB, same point forecasts (no intervals, which
         # learned weights do not read; README "Memory of the members")
         (
